@@ -1,0 +1,8 @@
+"""Lathe: a LoRA training studio."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("lathe")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"

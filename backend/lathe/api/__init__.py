@@ -1,0 +1,1 @@
+"""HTTP API: one router per resource. Routers validate and delegate to services."""

@@ -1,0 +1,44 @@
+"""What every command shares: consoles, settings, and turning domain errors into one line on
+stderr with exit code 2."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from lathe.errors import LatheError
+from lathe.settings import Settings, get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Report a LatheError as `error: <message>` and exit 2, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except LatheError as exc:
+            raise fail(exc.message) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    return get_settings()

@@ -1,0 +1,38 @@
+"""Domain errors raised by services. The API maps them to the one error shape with a 4xx/5xx
+status; the CLI prints the message on one line and exits with code 2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LatheError(Exception):
+    code = "error"
+    status_code = 400
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(LatheError):
+    code = "invalid_input"
+    status_code = 422
+
+
+class NotFound(LatheError):
+    code = "not_found"
+    status_code = 404
+
+
+class Conflict(LatheError):
+    code = "conflict"
+    status_code = 409
+
+
+class UpstreamUnavailable(LatheError):
+    """A registry or hub we need is unreachable from this machine."""
+
+    code = "upstream_unavailable"
+    status_code = 503

@@ -1,0 +1,1 @@
+"""Pydantic models shared by the API, the CLI and config files: one schema per concept."""

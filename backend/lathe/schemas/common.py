@@ -1,0 +1,21 @@
+"""Shapes used by every resource: the one error body and cursor pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable error code, e.g. not_found.")
+    message: str = Field(description="What went wrong and where, for a person to read.")
+    details: Any = Field(default=None, description="Extra context: failing fields, lines, ...")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+DEFAULT_PAGE_LIMIT = 50
+MAX_PAGE_LIMIT = 200

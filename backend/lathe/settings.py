@@ -1,0 +1,102 @@
+"""The one settings class. Every value can be set by an environment variable with the
+LATHE_ prefix (LATHE_HOME, LATHE_DATABASE_URL, LATHE_HOST, LATHE_PORT, LATHE_API_TOKEN, ...)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HOME_SUBDIRS = ("models", "datasets", "runs", "exports", "logs", "tmp")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LATHE_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("~/.lathe"),
+        description="Where Lathe keeps its database, models, datasets, runs, exports and logs.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Defaults to a SQLite file lathe.db inside LATHE_HOME.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `lathe serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `lathe serve` binds to.")
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token required on /api and /v1. Mandatory when binding off loopback.",
+    )
+    frontend_dist: Path = Field(
+        default=REPO_ROOT / "frontend" / "dist",
+        description="Built frontend assets served by `lathe serve`.",
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Apply pending database migrations when the server starts."
+    )
+    hub_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long to wait for the Hugging Face Hub before failing."
+    )
+
+    @field_validator("home", "frontend_dist", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("api_token", mode="after")
+    @classmethod
+    def _empty_token_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'lathe.db'}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.home / "datasets"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Staging area on the same filesystem as the final locations, so renames are atomic."""
+        return self.home / "tmp"
+
+    def ensure_home(self) -> None:
+        for sub in HOME_SUBDIRS:
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
