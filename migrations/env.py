@@ -6,11 +6,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import lathe.db.tables  # noqa: F401  (registers the tables on Base.metadata)
 from lathe.db.base import Base
 from lathe.db.engine import make_engine
 from lathe.settings import get_settings
-
-import lathe.db.tables  # noqa: F401  (registers the tables on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -6,6 +6,7 @@ import os
 import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import psutil
 from sqlalchemy.engine import make_url
@@ -25,7 +26,7 @@ def package_version(name: str) -> str | None:
 
 def _cpu_model() -> str:
     try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        with Path("/proc/cpuinfo").open(encoding="utf-8") as cpuinfo:
             for line in cpuinfo:
                 if line.startswith("model name"):
                     return line.split(":", 1)[1].strip()
@@ -71,7 +72,9 @@ def redact_url(url: str) -> str:
 def _default_model_present(settings: Settings) -> bool:
     from lathe.models.registry import builtin_catalog
 
-    return any(entry.pulled for entry in builtin_catalog(settings) if entry.key == DEFAULT_MODEL_KEY)
+    return any(
+        entry.pulled for entry in builtin_catalog(settings) if entry.key == DEFAULT_MODEL_KEY
+    )
 
 
 def collect(settings: Settings) -> SystemInfo:

@@ -43,14 +43,17 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 def _field_path(loc: tuple[Any, ...]) -> str:
     # ("body", "name") -> "name"; ("query", "limit") -> "limit"; keep list indices readable.
-    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path") else list(
-        map(str, loc)
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in ("body", "query", "path")
+        else list(map(str, loc))
     )
     return ".".join(parts) or "body"
 
 
 def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    details = []
+    """A one-line summary naming the first bad field, and every problem in the details."""
+    details: list[dict[str, Any]] = []
     for err in errors:
         field = _field_path(tuple(err.get("loc", ())))
         message = str(err.get("msg", "invalid value"))
@@ -59,8 +62,10 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[st
             message = f"malformed JSON body: {ctx.get('error', message)}"
             field = "body"
         details.append({"field": field, "message": message, "type": err.get("type")})
-    first = details[0] if details else {"field": "body", "message": "invalid request"}
-    summary = first["message"] if first["field"] == "body" else f"{first['field']}: {first['message']}"
+    if not details:
+        return "invalid request", details
+    field, message = details[0]["field"], details[0]["message"]
+    summary = message if field == "body" else f"{field}: {message}"
     if len(details) > 1:
         summary += f" (and {len(details) - 1} more)"
     return summary, details

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -16,6 +15,7 @@ from lathe.api.deps import SettingsDep
 from lathe.api.errors import ERROR_RESPONSES
 from lathe.errors import LatheError
 from lathe.models import registry
+from lathe.models.builtin import get_builtin
 from lathe.schemas.common import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, ErrorBody, ErrorResponse
 from lathe.schemas.models import (
     BuiltinModelOut,
@@ -35,6 +35,7 @@ NDJSON = "application/x-ndjson"
 
 class NDJSONStreamingResponse(StreamingResponse):
     media_type = NDJSON
+
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ def delete_model(settings: SettingsDep, model_id: int) -> Response:
     },
 )
 async def pull_model(settings: SettingsDep, body: ModelPullRequest) -> NDJSONStreamingResponse:
-    # Refuse an unknown key with a plain 404 before the stream starts.
-    if body.key not in {entry.key for entry in registry.builtin_catalog(settings)}:
-        await run_in_threadpool(registry.pull_builtin, settings, body.key)
+    get_builtin(body.key)  # an unknown key is a plain 404, before the stream starts
     return NDJSONStreamingResponse(_pull_events(settings, body.key))
 
 
@@ -113,7 +112,9 @@ async def _pull_events(settings: Settings, key: str) -> AsyncIterator[str]:
         except Exception as exc:  # the stream has started: report in-band, never cut it
             logger.exception("pull of %s failed", key)
             message = f"internal error: {type(exc).__name__}: {exc}"
-            return PullStreamEvent(type="error", error=ErrorBody(code="internal_error", message=message))
+            return PullStreamEvent(
+                type="error", error=ErrorBody(code="internal_error", message=message)
+            )
         return PullStreamEvent(type="done", model=ModelOut.model_validate(row))
 
     task = asyncio.ensure_future(run_in_threadpool(run))
@@ -131,4 +132,4 @@ async def _pull_events(settings: Settings, key: str) -> AsyncIterator[str]:
 
 
 def _line(event: PullStreamEvent) -> str:
-    return json.dumps(event.model_dump(mode="json", exclude_none=True)) + "\n"
+    return event.model_dump_json() + "\n"

@@ -1,6 +1,6 @@
 """Write the OpenAPI document the TypeScript client is generated from.
 
-    python -m lathe.api.openapi frontend/openapi.json
+python -m lathe.api.openapi frontend/openapi.json
 """
 
 from __future__ import annotations

@@ -47,7 +47,9 @@ def version() -> None:
 @app.command()
 @cli_errors
 def serve(
-    host: str | None = typer.Option(None, help="Interface to bind (default LATHE_HOST or 127.0.0.1)."),
+    host: str | None = typer.Option(
+        None, help="Interface to bind (default LATHE_HOST or 127.0.0.1)."
+    ),
     port: int | None = typer.Option(None, help="Port (default LATHE_PORT or 8000)."),
     migrate: bool = typer.Option(True, help="Apply database migrations on start."),
 ) -> None:
@@ -66,5 +68,6 @@ def serve(
             f"refusing to bind {settings.host}: set LATHE_API_TOKEN first, so the studio is not "
             "open to the network without a token"
         )
-    console.print(f"Lathe {__version__} at http://{settings.host}:{settings.port}  (LATHE_HOME={settings.home})")
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"Lathe {__version__} at {url}  (LATHE_HOME={settings.home})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

@@ -35,7 +35,11 @@ def _torch(_: Settings) -> Check:
         import torch
     except ImportError as exc:
         return Check("torch", False, str(exc), "run `make install` to set up .venv")
-    cuda = f"CUDA {torch.version.cuda}, {torch.cuda.device_count()} GPU(s)" if torch.cuda.is_available() else "CPU only"
+    cuda = (
+        f"CUDA {torch.version.cuda}, {torch.cuda.device_count()} GPU(s)"
+        if torch.cuda.is_available()
+        else "CPU only"
+    )
     return Check("torch", True, f"{torch.__version__} ({cuda})")
 
 
@@ -57,7 +61,9 @@ def _triton(_: Settings) -> Check:
 def _frontend(s: Settings) -> Check:
     index = s.frontend_dist / "index.html"
     return Check(
-        "web UI build", index.is_file(), str(index),
+        "web UI build",
+        index.is_file(),
+        str(index),
         "run `make build` (or `npm ci && npm run build` in frontend/)",
     )
 
@@ -79,7 +85,9 @@ def _database(s: Settings) -> Check:
     except Exception as exc:  # any driver error means the same thing to the user
         return Check("database", False, f"{type(exc).__name__}: {exc}", "check LATHE_DATABASE_URL")
     return Check(
-        "database", current == head, f"revision {current}, newest {head}",
+        "database",
+        current == head,
+        f"revision {current}, newest {head}",
         "run `lathe db upgrade` (the server also migrates on start)",
     )
 
@@ -90,15 +98,25 @@ def _default_model(s: Settings) -> Check:
     try:
         pulled = any(e.pulled for e in builtin_catalog(s) if e.key == DEFAULT_MODEL_KEY)
     except Exception as exc:  # the database check reports the cause
-        return Check("default model", False, f"cannot read the registry: {exc}", "fix the database first")
+        return Check(
+            "default model", False, f"cannot read the registry: {exc}", "fix the database first"
+        )
     return Check(
-        "default model", pulled, DEFAULT_MODEL_KEY if pulled else "not pulled",
+        "default model",
+        pulled,
+        DEFAULT_MODEL_KEY if pulled else "not pulled",
         f"run `lathe models pull {DEFAULT_MODEL_KEY}`",
     )
 
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
-    _python, _torch, _triton, _frontend, _home, _database, _default_model,
+    _python,
+    _torch,
+    _triton,
+    _frontend,
+    _home,
+    _database,
+    _default_model,
 )
 
 

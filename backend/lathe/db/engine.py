@@ -75,6 +75,15 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_scope(url: str | None = None) -> Iterator[Session]:
+    """A read-only unit of work. It starts DEFERRED, so it takes no write lock and never waits
+    behind a writer (WAL readers see the last committed state)."""
+    with session_scope(url) as session:
+        session.connection(execution_options={BEGIN_MODE_OPTION: "DEFERRED"})
+        yield session
+
+
 def reset_engines() -> None:
     """Dispose every engine (tests and commands that switch LATHE_HOME or the database URL)."""
     for engine in _engines.values():

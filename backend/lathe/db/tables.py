@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lathe.db.base import Base
+from lathe.db.types import UTCDateTime
 
 MODEL_KINDS = ("base", "adapter")
 
@@ -20,9 +21,7 @@ class ModelRow(Base):
     """A base model or a trained adapter, stored under LATHE_HOME/models/<name>."""
 
     __tablename__ = "models"
-    __table_args__ = (
-        CheckConstraint(f"kind IN {MODEL_KINDS!r}", name="kind"),
-    )
+    __table_args__ = (CheckConstraint(f"kind IN {MODEL_KINDS!r}", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
@@ -42,4 +41,4 @@ class ModelRow(Base):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("models.id", ondelete="RESTRICT"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,7 +19,9 @@ class ModelOut(BaseModel):
     id: int
     name: str
     kind: Literal["base", "adapter"]
-    source: str = Field(description="Where it came from: builtin:<key>, path:<dir>, gguf:<file>, hub:<id>.")
+    source: str = Field(
+        description="Where it came from: builtin:<key>, path:<dir>, gguf:<file>, hub:<id>."
+    )
     path: str = Field(description="Folder under LATHE_HOME/models.")
     architecture: str | None = Field(description="transformers class, e.g. LlamaForCausalLM.")
     model_type: str | None
@@ -37,7 +39,9 @@ class ModelOut(BaseModel):
 
 class ModelPage(BaseModel):
     items: list[ModelOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null at the end."
+    )
 
 
 class ModelImportRequest(BaseModel):

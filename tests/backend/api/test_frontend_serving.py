@@ -33,7 +33,7 @@ def test_index_assets_and_client_routes(spa_client: TestClient) -> None:
 
 def test_no_escape_from_dist(spa_client: TestClient) -> None:
     response = spa_client.get("/..%2Fsecret.txt")
-    assert "no" != response.text
+    assert response.text != "no"
     assert "root" in response.text
 
 

@@ -31,14 +31,18 @@ def test_db_upgrade_on_a_new_home(tmp_path: Path) -> None:
     assert f"current: {migrate.head_revision()}" in current.stdout
 
 
-def test_serve_refuses_public_host_without_token(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_refuses_public_host_without_token(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LATHE_API_TOKEN", raising=False)
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "LATHE_API_TOKEN" in result.stderr
 
 
-def test_serve_starts_uvicorn_with_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_starts_uvicorn_with_settings(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: dict[str, object] = {}
 
     def fake_run(app: object, host: str, port: int, log_level: str) -> None:
@@ -75,7 +79,9 @@ def test_bad_input_is_one_line_and_exit_2(settings: Settings, args: list[str]) -
     assert list((settings.models_dir).iterdir()) == []
 
 
-def test_doctor_reports_each_failure_with_a_fix(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doctor_reports_each_failure_with_a_fix(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LATHE_FRONTEND_DIST", str(tmp_path / "no-build"))
     result = runner.invoke(app, ["doctor"], terminal_width=200)
     assert result.exit_code == 1

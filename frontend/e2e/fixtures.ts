@@ -1,0 +1,34 @@
+import { test as base, expect } from '@playwright/test';
+
+interface Fixtures {
+  /** Console messages of type error that a test expects (e.g. the 422 of a bad import). */
+  allowedConsoleErrors: RegExp[];
+  consoleGuard: void;
+}
+
+/** Every test fails when the page logs an unexpected console error or throws. */
+export const test = base.extend<Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+  consoleGuard: [
+    async ({ page, allowedConsoleErrors }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        const text = message.text();
+        if (!allowedConsoleErrors.some((pattern) => pattern.test(text))) errors.push(text);
+      });
+      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+      await use();
+      expect(errors, 'console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+export const tinyModelPath = (): string => {
+  const path = process.env.LATHE_E2E_TINY_MODEL;
+  if (!path) throw new Error('LATHE_E2E_TINY_MODEL is not set: run through `npm run e2e` (global setup).');
+  return path;
+};

@@ -1,0 +1,86 @@
+/** Humanised numbers, sizes and times for tables and detail views. */
+
+const COUNT_UNITS: ReadonlyArray<[number, string]> = [
+  [1e3, 'K'],
+  [1e6, 'M'],
+  [1e9, 'B'],
+  [1e12, 'T'],
+];
+
+/** 134_515_008 → "134.5M"; 1_711_376_384 → "1.7B"; 950 → "950"; 999_960 → "1M". */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  if (abs < 999.5) return String(Math.round(value));
+  let index = COUNT_UNITS.findLastIndex(([size]) => abs >= size);
+  // Rounding can carry into the next unit (999_960 → "1000.0K"): use the next one instead.
+  if (index < 0 || (index < COUNT_UNITS.length - 1 && abs / COUNT_UNITS[index]![0] >= 999.95)) index += 1;
+  const [size, suffix] = COUNT_UNITS[index]!;
+  return `${trimZero((value / size).toFixed(1))}${suffix}`;
+}
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'] as const;
+
+/** Decimal units: 269_060_000 → "269.1 MB"; 0 → "0 B". */
+export function formatBytes(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return '—';
+  let unit = 0;
+  let scaled = value;
+  while (scaled >= 999.95 && unit < BYTE_UNITS.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  const text = unit === 0 ? String(Math.round(scaled)) : trimZero(scaled.toFixed(1));
+  return `${text} ${BYTE_UNITS[unit]}`;
+}
+
+/** "12.3 MB of 80.0 MB" for known totals, "12.3 MB" otherwise. */
+export function formatBytesProgress(completed: number | null | undefined, total: number | null | undefined): string {
+  if (total === null || total === undefined) return formatBytes(completed ?? 0);
+  return `${formatBytes(completed ?? 0)} of ${formatBytes(total)}`;
+}
+
+/** Plain integers with grouping: 49152 → "49,152". */
+export function formatInteger(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return new Intl.NumberFormat('en-US').format(value);
+}
+
+const RELATIVE_STEPS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** "just now", "5 minutes ago", "yesterday", "3 months ago" (also future: "in 2 hours"). */
+export function formatRelativeTime(value: string | Date, now: Date = new Date()): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return '—';
+  const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(seconds) >= size) return relativeFormat.format(Math.round(seconds / size), unit);
+  }
+  return relativeFormat.format(Math.round(seconds / 60) || Math.sign(seconds), 'minute');
+}
+
+/** Full local date and time for titles and detail views. */
+export function formatDateTime(value: string | Date): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return '—';
+  return date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatYesNo(value: boolean | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return value ? 'Yes' : 'No';
+}
+
+function trimZero(text: string): string {
+  return text.endsWith('.0') ? text.slice(0, -2) : text;
+}

@@ -1,0 +1,15 @@
+import type { Icon } from '@tabler/icons-react';
+import { IconBox, IconSettings } from '@tabler/icons-react';
+import type { LinkProps } from '@tanstack/react-router';
+
+export interface NavItem {
+  to: NonNullable<LinkProps['to']>;
+  label: string;
+  icon: Icon;
+}
+
+/** The one list the navbar renders; each area adds its entry here when its route exists. */
+export const NAV_ITEMS: readonly NavItem[] = [
+  { to: '/models', label: 'Models', icon: IconBox },
+  { to: '/settings', label: 'Settings', icon: IconSettings },
+];

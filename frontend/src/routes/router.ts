@@ -1,0 +1,24 @@
+import { createRouter, type RouterHistory } from '@tanstack/react-router';
+import { RouteError } from '../components/RouteError';
+import { indexRoute } from './home';
+import { modelsRoute } from './models';
+import { rootRoute } from './root';
+import { settingsRoute } from './settings';
+
+export const routeTree = rootRoute.addChildren([indexRoute, modelsRoute, settingsRoute]);
+
+export function createAppRouter(history?: RouterHistory) {
+  return createRouter({
+    routeTree,
+    defaultPreload: 'intent',
+    defaultErrorComponent: RouteError,
+    scrollRestoration: true,
+    ...(history ? { history } : {}),
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
