@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from lathe.db import migrate
 from lathe.errors import LatheError
 from lathe.settings import Settings, get_settings
 
@@ -42,3 +43,13 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def settings() -> Settings:
     return get_settings()
+
+
+def database_settings() -> Settings:
+    """Settings for a command that uses the database: LATHE_HOME exists and the schema is
+    current, as `lathe serve` would leave them, so the first command on a new machine works."""
+    current = get_settings()
+    current.ensure_home()
+    if current.migrate_on_start:
+        migrate.upgrade(current.resolved_database_url)
+    return current

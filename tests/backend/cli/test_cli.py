@@ -88,3 +88,11 @@ def test_doctor_reports_each_failure_with_a_fix(
     assert "make build" in result.stdout
     assert "lathe models pull" in result.stdout
     assert "LATHE_HOME" in result.stdout
+
+
+def test_models_commands_work_on_a_brand_new_home(tmp_path: Path) -> None:
+    home = tmp_path / "first-run"
+    result = runner.invoke(app, ["--home", str(home), "models", "list"])
+    assert result.exit_code == 0, result.output
+    assert "lathe models pull" in result.stdout
+    assert migrate.current_revision(f"sqlite:///{home / 'lathe.db'}") == migrate.head_revision()
