@@ -7,6 +7,7 @@ session open; the row is inserted last, after the finished folder was renamed in
 from __future__ import annotations
 
 import base64
+import dataclasses
 import binascii
 import os
 import re
@@ -146,16 +147,7 @@ def _register(
         kind="base",
         source=source,
         path=name,
-        architecture=metadata.architecture,
-        model_type=metadata.model_type,
-        parameter_count=metadata.parameter_count,
-        num_layers=metadata.num_layers,
-        hidden_size=metadata.hidden_size,
-        vocab_size=metadata.vocab_size,
-        context_length=metadata.context_length,
-        dtype=metadata.dtype,
-        has_chat_template=metadata.has_chat_template,
-        size_bytes=metadata.size_bytes,
+        **dataclasses.asdict(metadata),
     )
     try:
         return records.insert(settings, row)
