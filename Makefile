@@ -60,8 +60,8 @@ lint: install  ## ruff, mypy, TypeScript
 	$(BIN)/mypy
 	cd frontend && npm run lint
 
-test-python: python-deps  ## Python tests, including the e2e ones that use the built-in model
-	$(BIN)/pytest
+test-python: python-deps  ## Python tests on SQLite and PostgreSQL, incl. e2e with the built-in model
+	url="$$(scripts/postgres-for-tests.sh)"; LATHE_TEST_POSTGRES_URL="$$url" $(BIN)/pytest
 
 test-frontend: frontend-deps  ## Vitest and the generated-client staleness check
 	cd frontend && npm run check:api && npm run test

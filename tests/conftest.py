@@ -3,12 +3,16 @@ copied into tmp_path, so migrations run once per session), and an API client on 
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from lathe.db import migrate
 from lathe.db.engine import reset_engines
@@ -50,3 +54,60 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+# `make test` starts a server (scripts/postgres-for-tests.sh) and exports its URL. Tests that
+# take the `database` parameter run on SQLite and, with that URL, on PostgreSQL too.
+
+POSTGRES_URL_ENV = "LATHE_TEST_POSTGRES_URL"
+requires_postgres = pytest.mark.skipif(
+    not os.environ.get(POSTGRES_URL_ENV),
+    reason=f"no PostgreSQL server: set {POSTGRES_URL_ENV} (`make test` does)",
+)
+DATABASES = ["sqlite", pytest.param("postgresql", marks=requires_postgres)]
+
+
+def _admin_execute(server_url: str, statement: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, str]]:
+    """A migrated template database, created once; tests copy it (CREATE DATABASE … TEMPLATE)."""
+    server_url = os.environ[POSTGRES_URL_ENV]
+    name = f"lathe_template_{uuid.uuid4().hex[:12]}"
+    _admin_execute(server_url, f'CREATE DATABASE "{name}"')
+    url = _database_url(server_url, name)
+    migrate.upgrade(url)
+    reset_engines()
+    yield server_url, name
+    _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    server_url, template = request.getfixturevalue("postgres_template")
+    name = f"lathe_test_{uuid.uuid4().hex[:12]}"
+    _admin_execute(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _database_url(server_url, name)
+    reset_engines()
+    _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=DATABASES)
+def db_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """`settings` on each database: SQLite in LATHE_HOME, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return settings
+    url = request.getfixturevalue("postgres_url")
+    return settings.model_copy(update={"database_url": url})

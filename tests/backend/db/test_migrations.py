@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from lathe.db import migrate
 from lathe.db.base import Base
 from lathe.db.engine import get_engine, reset_engines
+from tests.conftest import requires_postgres
 
 
 def test_upgrade_and_downgrade_on_fresh_file(tmp_path: Path) -> None:
@@ -49,3 +50,14 @@ def test_single_head() -> None:
 def test_offline_sql_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     command.upgrade(migrate.alembic_config(f"sqlite:///{tmp_path / 'x.db'}"), "head", sql=True)
     assert "CREATE TABLE models" in capsys.readouterr().out
+
+
+@requires_postgres
+def test_upgrade_and_downgrade_on_postgres(postgres_url: str) -> None:
+    migrate.downgrade(postgres_url, "base")
+    assert migrate.current_revision(postgres_url) is None
+    migrate.upgrade(postgres_url)
+    assert migrate.current_revision(postgres_url) == migrate.head_revision()
+    with get_engine(postgres_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"ORM and migrations disagree on PostgreSQL: {diff}"
