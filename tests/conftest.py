@@ -41,7 +41,8 @@ def lathe_home(tmp_path: Path, migrated_db_template: Path, monkeypatch: pytest.M
 
 @pytest.fixture
 def settings(lathe_home: Path) -> Iterator[Settings]:
-    settings = Settings(home=lathe_home)
+    # No embedded worker: tests that run jobs start the workers they need.
+    settings = Settings(home=lathe_home, worker_embedded=False)
     settings.ensure_home()
     yield settings
     reset_engines()

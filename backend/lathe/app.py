@@ -12,10 +12,11 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from lathe import __version__
-from lathe.api import health, models, system
+from lathe.api import health, jobs, models, system
 from lathe.api.deps import require_token
 from lathe.api.errors import UNAUTHORIZED_RESPONSE, error_response, install_error_handlers
 from lathe.db import migrate
+from lathe.jobs.worker import Worker
 from lathe.settings import Settings, get_settings
 
 API_PREFIXES = ("api/", "v1/")
@@ -34,7 +35,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.ensure_home()
         if settings.migrate_on_start:
             await run_in_threadpool(migrate.upgrade, settings.resolved_database_url)
-        yield
+        worker = Worker(settings) if settings.worker_embedded else None
+        thread = worker.start_background() if worker is not None else None
+        try:
+            yield
+        finally:
+            if worker is not None and thread is not None:
+                # Running jobs are asked to stop and requeued, so a restart loses nothing.
+                worker.request_stop()
+                await run_in_threadpool(thread.join, settings.job_cancel_grace_s * 2 + 5)
 
     app = FastAPI(
         title="Lathe",
@@ -47,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     protected = [Depends(require_token)]
-    for router in (system.router, models.router):
+    for router in (system.router, models.router, jobs.router):
         app.include_router(router, dependencies=protected, responses=UNAUTHORIZED_RESPONSE)
     _mount_frontend(app, settings.frontend_dist)
     return app

@@ -41,6 +41,47 @@ class Settings(BaseSettings):
     hub_timeout_s: float = Field(
         default=10.0, gt=0, description="How long to wait for the Hugging Face Hub before failing."
     )
+    worker_gpus: list[int] | None = Field(
+        default=None,
+        description="CUDA device indices a worker may use (JSON list, e.g. [0,1]); unset means "
+        "every visible device, [] means none.",
+    )
+    worker_parallel_cpu_jobs: int = Field(
+        default=2,
+        ge=0,
+        description="Jobs that need no GPU and no training slot (recipes, exports, pulls) a "
+        "worker runs at once, beside its training jobs.",
+    )
+    worker_poll_s: float = Field(
+        default=0.1, gt=0, description="How often an idle worker looks for queued jobs."
+    )
+    worker_embedded: bool = Field(
+        default=True, description="Run a worker inside `lathe serve` (off: use `lathe worker`)."
+    )
+    job_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A running job whose worker has not heartbeated for this long is stalled, "
+        "and is requeued (or failed when its attempts are used up).",
+    )
+    job_cancel_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a job may take to stop after a cancel or shutdown request before "
+        "its process is terminated, and then killed.",
+    )
+    job_retry_backoff_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Delay before a stalled job runs again; doubles with every attempt.",
+    )
+    job_max_attempts: int = Field(
+        default=3, ge=1, description="Default number of times a stalled job is started."
+    )
+    job_kind_modules: list[str] = Field(
+        default_factory=list,
+        description="Extra Python modules that register job kinds (JSON list of module paths).",
+    )
 
     @field_validator("home", "frontend_dist", mode="after")
     @classmethod
@@ -77,6 +118,10 @@ class Settings(BaseSettings):
     @property
     def logs_dir(self) -> Path:
         return self.home / "logs"
+
+    @property
+    def job_logs_dir(self) -> Path:
+        return self.logs_dir / "jobs"
 
     @property
     def tmp_dir(self) -> Path:

@@ -9,9 +9,10 @@ import typer
 import uvicorn
 
 from lathe import __version__
-from lathe.cli import db, models
+from lathe.cli import db, jobs, models
 from lathe.cli.common import cli_errors, console, fail
 from lathe.cli.doctor import doctor
+from lathe.cli.worker import worker
 from lathe.db.engine import reset_engines
 from lathe.settings import get_settings, is_loopback
 
@@ -23,7 +24,9 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(models.app, name="models")
+app.add_typer(jobs.app, name="jobs")
 app.command("doctor")(doctor)
+app.command("worker")(worker)
 
 
 @app.callback()
@@ -52,6 +55,9 @@ def serve(
     ),
     port: int | None = typer.Option(None, help="Port (default LATHE_PORT or 8000)."),
     migrate: bool = typer.Option(True, help="Apply database migrations on start."),
+    worker: bool = typer.Option(
+        True, help="Run an embedded worker (turn off when separate `lathe worker`s run jobs)."
+    ),
 ) -> None:
     """Start the API and the web UI."""
     from lathe.app import create_app
@@ -59,7 +65,12 @@ def serve(
     settings = get_settings().model_copy(
         update={
             key: value
-            for key, value in {"host": host, "port": port, "migrate_on_start": migrate}.items()
+            for key, value in {
+                "host": host,
+                "port": port,
+                "migrate_on_start": migrate,
+                "worker_embedded": worker and get_settings().worker_embedded,
+            }.items()
             if value is not None
         }
     )

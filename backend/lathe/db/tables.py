@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lathe.db.base import Base
 from lathe.db.types import UTCDateTime
 
 MODEL_KINDS = ("base", "adapter")
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+JOB_FINISHED = ("succeeded", "failed", "cancelled")
+JOB_SLOTS = ("train", "aux")
+JOB_EVENT_KINDS = ("status", "log", "progress")
 
 
 def utcnow() -> datetime:
@@ -41,4 +56,103 @@ class ModelRow(Base):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("models.id", ondelete="RESTRICT"), index=True
     )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JobRow(Base):
+    """A durable job. Only lathe.jobs.queue writes it; every status change is a guarded UPDATE
+    that also appends a job_events row."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(f"status IN {JOB_STATUSES!r}", name="status"),
+        CheckConstraint(f"slot IN {JOB_SLOTS!r}", name="slot"),
+        CheckConstraint("gpus >= 0", name="gpus"),
+        CheckConstraint("max_attempts >= 1", name="max_attempts"),
+        UniqueConstraint("kind", "idempotency_key", name="uq_jobs_kind_idempotency_key"),
+        # The claim query: queued jobs in priority order.
+        Index("ix_jobs_claim", "status", "priority", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    priority: Mapped[int] = mapped_column(default=0, doc="Higher runs first.")
+    attempts: Mapped[int] = mapped_column(default=0, doc="How many times it was started.")
+    max_attempts: Mapped[int] = mapped_column(default=3)
+    gpus: Mapped[int] = mapped_column(default=0, doc="GPUs it holds while running.")
+    slot: Mapped[str] = mapped_column(
+        String(8), default="aux", doc="train: holds its GPUs or the CPU training slot."
+    )
+    resources: Mapped[dict[str, Any]] = mapped_column(
+        JSON, doc="What the kind declared (gpus, slot, memory class)."
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    worker_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    run_after: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, doc="Not claimed before this time (retry backoff)."
+    )
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="The latest progress it reported (also a job event), for job lists."
+    )
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        """The error as the API shows it: {code, message}, or None."""
+        if self.error_code is None:
+            return None
+        return {"code": self.error_code, "message": self.error_message or ""}
+
+
+class WorkerRow(Base):
+    """A live worker process; it refreshes heartbeat_at, and the reaper removes stale rows."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True, doc="host:pid:random")
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, doc="GPUs, CPU training slot, aux jobs.")
+    kinds: Mapped[list[str]] = mapped_column(JSON, doc="The job kinds it can run.")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JobEventRow(Base):
+    """What happened to a job, in order; the id is the SSE event id."""
+
+    __tablename__ = "job_events"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {JOB_EVENT_KINDS!r}", name="kind"),
+        Index("ix_job_events_job_id_id", "job_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MetricRow(Base):
+    """One value a job reported at one step (loss, learning rate, ...), for charts."""
+
+    __tablename__ = "metrics"
+    __table_args__ = (Index("ix_metrics_job_id_name_step", "job_id", "name", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    step: Mapped[int]
+    name: Mapped[str] = mapped_column(String(128))
+    value: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,11 +7,12 @@ session open; the row is inserted last, after the finished folder was renamed in
 from __future__ import annotations
 
 import base64
-import dataclasses
 import binascii
+import dataclasses
 import os
 import re
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -157,7 +158,6 @@ def _register(
 
 
 def _import_folder(settings: Settings, folder: Path, name: str, reporter: Reporter) -> ModelRow:
-    check_model_folder(folder)
     with staging(settings, "import-") as work:
         built = work / "model"
         copy_tree(folder, built, reporter)
@@ -182,15 +182,19 @@ def _import_hub(settings: Settings, repo_id: str, name: str, reporter: Reporter)
         return _register(settings, built, name=name, source=f"hub:{repo_id}", reporter=reporter)
 
 
-def import_model(
-    settings: Settings,
-    source: str,
-    *,
-    name: str | None = None,
-    progress: ProgressCallback | None = None,
-) -> ModelRow:
-    """Import a local HF model folder, a local .gguf file, or a hub id (ORG/NAME)."""
-    reporter = Reporter(progress)
+@dataclasses.dataclass(frozen=True)
+class ImportPlan:
+    """A checked import: what the source is, where it is, and the name it gets."""
+
+    source_kind: Literal["folder", "gguf", "hub"]
+    target: str
+    name: str
+
+
+def plan_import(settings: Settings, source: str, *, name: str | None = None) -> ImportPlan:
+    """Every check an import can make before copying anything: the source exists and is a
+    model folder, a valid GGUF or a hub id, and the name is valid and free. The API runs it
+    before queueing an import job, so bad input is refused at once."""
     if name is not None:
         check_name(name)
     text = source.strip()
@@ -205,25 +209,43 @@ def import_model(
         raise InvalidInput(
             f"cannot read {text}: {short_reason(error)}", details={"field": "source"}
         ) from error
+    plan: ImportPlan
     if is_dir:
         folder = path.resolve()
-        final_name = name or default_folder_name(folder)
-        records.ensure_name_free(settings, final_name)
-        return _import_folder(settings, folder, final_name, reporter)
-    if is_file and path.suffix.lower() == ".gguf":
+        check_model_folder(folder)
+        plan = ImportPlan("folder", str(folder), name or default_folder_name(folder))
+    elif is_file and path.suffix.lower() == ".gguf":
         file = path.resolve()
-        final_name = name or default_gguf_name(file)
-        records.ensure_name_free(settings, final_name)
-        return _import_gguf(settings, file, final_name, f"gguf:{file}", reporter)
-    if exists:
+        validate_gguf(file)
+        plan = ImportPlan("gguf", str(file), name or default_gguf_name(file))
+    elif exists:
         raise InvalidInput(
             f"{path} is neither a model folder nor a .gguf file", details={"field": "source"}
         )
-    if is_hub_id(text):
-        final_name = name or default_hub_name(text)
-        records.ensure_name_free(settings, final_name)
-        return _import_hub(settings, text, final_name, reporter)
-    raise InvalidInput(f"no such file or folder: {text}", details={"field": "source"})
+    elif is_hub_id(text):
+        plan = ImportPlan("hub", text, name or default_hub_name(text))
+    else:
+        raise InvalidInput(f"no such file or folder: {text}", details={"field": "source"})
+    records.ensure_name_free(settings, plan.name)
+    return plan
+
+
+def import_model(
+    settings: Settings,
+    source: str,
+    *,
+    name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ModelRow:
+    """Import a local HF model folder, a local .gguf file, or a hub id (ORG/NAME)."""
+    plan = plan_import(settings, source, name=name)
+    reporter = Reporter(progress)
+    if plan.source_kind == "folder":
+        return _import_folder(settings, Path(plan.target), plan.name, reporter)
+    if plan.source_kind == "gguf":
+        file = Path(plan.target)
+        return _import_gguf(settings, file, plan.name, f"gguf:{file}", reporter)
+    return _import_hub(settings, plan.target, plan.name, reporter)
 
 
 def pull_builtin(

@@ -7,8 +7,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lathe.schemas.common import ErrorBody
-
 MODEL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 DEFAULT_MODEL_KEY = "smollm2-135m-instruct"
 
@@ -76,12 +74,3 @@ class ProgressEvent(BaseModel):
     message: str
     completed: int | None = None
     total: int | None = None
-
-
-class PullStreamEvent(BaseModel):
-    """A line of the NDJSON stream returned by POST /api/models/pull."""
-
-    type: Literal["progress", "done", "error"]
-    progress: ProgressEvent | None = None
-    model: ModelOut | None = None
-    error: ErrorBody | None = None

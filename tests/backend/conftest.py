@@ -1,4 +1,4 @@
-"""Fixtures for the model registry tests: tiny model folders and GGUF files built in the test,
+"""Backend fixtures: tiny model folders and GGUF files built in the test (registry and API tests),
 rows inserted directly, and a check that a failed operation left nothing behind.
 
 The isolated `settings` fixture (LATHE_HOME in tmp_path, migrated template database) comes
