@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from lathe import __version__
@@ -45,14 +46,17 @@ def test_serve_starts_uvicorn_with_settings(
 ) -> None:
     seen: dict[str, object] = {}
 
-    def fake_run(app: object, host: str, port: int, log_level: str) -> None:
-        seen.update(host=host, port=port)
+    def fake_run(app: FastAPI, host: str, port: int, log_level: str) -> None:
+        seen.update(host=host, port=port, worker=app.state.settings.worker_embedded)
 
     monkeypatch.setattr("lathe.cli.uvicorn.run", fake_run)
     monkeypatch.setenv("LATHE_API_TOKEN", "t")
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert seen == {"host": "0.0.0.0", "port": 8123}
+    assert seen == {"host": "0.0.0.0", "port": 8123, "worker": True}
+    result = runner.invoke(app, ["serve", "--no-worker"])
+    assert result.exit_code == 0, result.output
+    assert seen["worker"] is False
 
 
 def test_models_list_empty_says_what_to_do(settings: Settings) -> None:
