@@ -3,7 +3,7 @@ import { expect, test } from './fixtures';
 
 const README_SCREENSHOT = fileURLToPath(new URL('../../docs/screenshot.png', import.meta.url));
 
-test('pull the built-in model, inspect it, then read the system status', async ({ page }, testInfo) => {
+test('pull the built-in model as a job, inspect it and its job, then read the system status', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/models$/);
   await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
@@ -17,7 +17,11 @@ test('pull the built-in model, inspect it, then read the system status', async (
   await card.getByRole('button', { name: 'Pull SmolLM2 135M Instruct' }).click();
   const progress = card.getByRole('progressbar');
   await expect(progress).toBeVisible();
-  await expect(card.getByTestId('pull-stage')).toHaveText(/Starting|Downloading|Extracting|Converting|Saving|Registering/);
+  await expect(card.getByTestId('job-progress-message')).toHaveText(/\S/);
+  const jobLink = card.getByRole('link', { name: /^View job #\d+$/ });
+  await expect(jobLink).toBeVisible();
+  const jobPath = await jobLink.getAttribute('href');
+  expect(jobPath).toMatch(/^\/jobs\/\d+$/);
   await page.screenshot({ path: testInfo.outputPath('models-pulling.png'), fullPage: true });
 
   // Download, extract, convert (~25 s of GGUF loading on 2 cores), save, register.
@@ -55,7 +59,26 @@ test('pull the built-in model, inspect it, then read the system status', async (
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
 
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Settings' }).click();
+  // The pull ran as a job: it is on the Jobs page, succeeded, with its log.
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await nav.getByRole('link', { name: 'Jobs' }).click();
+  await expect(page).toHaveURL(/\/jobs$/);
+  const jobId = jobPath?.split('/').pop() ?? '';
+  const jobRow = page.getByTestId(`job-row-${jobId}`);
+  await expect(jobRow).toContainText('Model pull');
+  await expect(jobRow).toContainText('Succeeded');
+  await page.screenshot({ path: testInfo.outputPath('jobs-list.png'), fullPage: true });
+  await jobRow.getByRole('link', { name: `Open job ${jobId}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/jobs/${jobId}$`));
+  await expect(page.getByRole('heading', { name: `Job #${jobId}`, level: 1 })).toBeVisible();
+  await expect(page.getByLabel('Job parameters')).toContainText('smollm2-135m-instruct');
+  await expect(page.getByLabel('Job result')).toContainText('model_id');
+  const log = page.getByRole('log', { name: `Log of job ${jobId}` });
+  await expect(log).toBeVisible();
+  await expect(log).toContainText(/\S/);
+  await page.screenshot({ path: testInfo.outputPath('job-detail.png'), fullPage: true });
+
+  await nav.getByRole('link', { name: 'Settings' }).click();
   await expect(page).toHaveURL(/\/settings$/);
   await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Studio' })).toContainText('LATHE_HOME');

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { HealthGetHealthData, HealthGetHealthResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
+import type { HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -24,6 +24,85 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 export const healthGetHealth = <ThrowOnError extends boolean = false>(options?: Options<HealthGetHealthData, ThrowOnError>) => (options?.client ?? client).get<HealthGetHealthResponses, unknown, ThrowOnError>({ url: '/api/health', ...options });
 
 /**
+ * List Jobs
+ */
+export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Options<JobsListJobsData, ThrowOnError>) => (options?.client ?? client).get<JobsListJobsResponses, JobsListJobsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs',
+    ...options
+});
+
+/**
+ * Create Job
+ */
+export const jobsCreateJob = <ThrowOnError extends boolean = false>(options: Options<JobsCreateJobData, ThrowOnError>) => (options.client ?? client).post<JobsCreateJobResponses, JobsCreateJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Job
+ */
+export const jobsGetJob = <ThrowOnError extends boolean = false>(options: Options<JobsGetJobData, ThrowOnError>) => (options.client ?? client).get<JobsGetJobResponses, JobsGetJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}',
+    ...options
+});
+
+/**
+ * Cancel Job
+ */
+export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Options<JobsCancelJobData, ThrowOnError>) => (options.client ?? client).post<JobsCancelJobResponses, JobsCancelJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/cancel',
+    ...options
+});
+
+/**
+ * Stream Job Events
+ *
+ * Status changes, log lines and progress as Server-Sent Events; the stream ends after the
+ * job's final status. Reconnect with Last-Event-ID to resume without gaps or repeats.
+ */
+export const jobsStreamJobEvents = <ThrowOnError extends boolean = false>(options: Options<JobsStreamJobEventsData, ThrowOnError, unknown>) => (options.client ?? client).sse.get<JobsStreamJobEventsResponses, JobsStreamJobEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/events',
+    ...options
+});
+
+/**
+ * Read Job Logs
+ */
+export const jobsReadJobLogs = <ThrowOnError extends boolean = false>(options: Options<JobsReadJobLogsData, ThrowOnError>) => (options.client ?? client).get<JobsReadJobLogsResponses, JobsReadJobLogsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/logs',
+    ...options
+});
+
+/**
+ * Read Job Metrics
+ */
+export const jobsReadJobMetrics = <ThrowOnError extends boolean = false>(options: Options<JobsReadJobMetricsData, ThrowOnError>) => (options.client ?? client).get<JobsReadJobMetricsResponses, JobsReadJobMetricsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/metrics',
+    ...options
+});
+
+/**
+ * Retry Job
+ */
+export const jobsRetryJob = <ThrowOnError extends boolean = false>(options: Options<JobsRetryJobData, ThrowOnError>) => (options.client ?? client).post<JobsRetryJobResponses, JobsRetryJobErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/retry',
+    ...options
+});
+
+/**
  * List Models
  */
 export const modelsListModels = <ThrowOnError extends boolean = false>(options?: Options<ModelsListModelsData, ThrowOnError>) => (options?.client ?? client).get<ModelsListModelsResponses, ModelsListModelsErrors, ThrowOnError>({
@@ -43,6 +122,9 @@ export const modelsListBuiltinModels = <ThrowOnError extends boolean = false>(op
 
 /**
  * Import Model
+ *
+ * Check the source and name now, then queue a `model.import` job; its result is
+ * {"model_id": ...}.
  */
 export const modelsImportModel = <ThrowOnError extends boolean = false>(options: Options<ModelsImportModelData, ThrowOnError>) => (options.client ?? client).post<ModelsImportModelResponses, ModelsImportModelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -56,6 +138,9 @@ export const modelsImportModel = <ThrowOnError extends boolean = false>(options:
 
 /**
  * Pull Model
+ *
+ * Queue a `model.pull` job for a built-in model, or return the one already under way;
+ * its result is {"model_id": ...}.
  */
 export const modelsPullModel = <ThrowOnError extends boolean = false>(options: Options<ModelsPullModelData, ThrowOnError>) => (options.client ?? client).post<ModelsPullModelResponses, ModelsPullModelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

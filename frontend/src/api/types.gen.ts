@@ -106,6 +106,252 @@ export type Health = {
 };
 
 /**
+ * JobCreate
+ */
+export type JobCreate = {
+    /**
+     * Kind
+     *
+     * A registered job kind, e.g. model.pull.
+     */
+    kind: string;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number | null;
+    /**
+     * Params
+     *
+     * Validated by the kind.
+     */
+    params?: {
+        [key: string]: unknown;
+    };
+    /**
+     * Priority
+     *
+     * Higher runs first.
+     */
+    priority?: number;
+};
+
+/**
+ * JobError
+ */
+export type JobError = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Message
+     */
+    message: string;
+};
+
+/**
+ * JobEventOut
+ *
+ * One job event; over SSE its `id` is the event id and its `type` the event name.
+ */
+export type JobEventOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Data
+     */
+    data: {
+        [key: string]: unknown;
+    };
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     */
+    job_id: number;
+    /**
+     * Type
+     */
+    type: 'status' | 'log' | 'progress';
+};
+
+/**
+ * JobLogChunk
+ */
+export type JobLogChunk = {
+    /**
+     * Complete
+     *
+     * The job has finished; nothing more will be written.
+     */
+    complete: boolean;
+    /**
+     * Content
+     */
+    content: string;
+    /**
+     * Next Offset
+     *
+     * Pass as `offset` to read what comes next.
+     */
+    next_offset: number;
+    /**
+     * Offset
+     *
+     * Byte offset of `content` in the log file.
+     */
+    offset: number;
+};
+
+/**
+ * JobMetricPage
+ */
+export type JobMetricPage = {
+    /**
+     * Items
+     */
+    items: Array<JobMetricPoint>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * JobMetricPoint
+ */
+export type JobMetricPoint = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Step
+     */
+    step: number;
+    /**
+     * Value
+     */
+    value: number;
+};
+
+/**
+ * JobOut
+ */
+export type JobOut = {
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Cancel Requested
+     */
+    cancel_requested: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    error: JobError | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Heartbeat At
+     */
+    heartbeat_at: string | null;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string | null;
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Params
+     */
+    params: {
+        [key: string]: unknown;
+    };
+    /**
+     * Priority
+     */
+    priority: number;
+    /**
+     * The latest progress the job reported.
+     */
+    progress: JobProgress | null;
+    resources: Resources;
+    /**
+     * Result
+     */
+    result: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Status
+     */
+    status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+    /**
+     * Worker Id
+     */
+    worker_id: string | null;
+};
+
+/**
+ * JobPage
+ */
+export type JobPage = {
+    /**
+     * Items
+     */
+    items: Array<JobOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * JobProgress
+ */
+export type JobProgress = {
+    /**
+     * Completed
+     */
+    completed?: number | null;
+    /**
+     * Message
+     */
+    message?: string;
+    /**
+     * Total
+     */
+    total?: number | null;
+};
+
+/**
  * ModelImportRequest
  */
 export type ModelImportRequest = {
@@ -232,42 +478,31 @@ export type ModelPullRequest = {
 };
 
 /**
- * ProgressEvent
+ * Resources
  *
- * One step of a long model operation (download, extract, convert, save, register).
+ * What a job needs from a worker. A training job holds its GPUs exclusively, or the one
+ * CPU training slot when it asks for no GPU, so two training jobs never share a device; aux
+ * jobs (recipes, exports, pulls) run beside it within the worker's parallel CPU jobs.
  */
-export type ProgressEvent = {
+export type Resources = {
     /**
-     * Completed
+     * Gpus
+     *
+     * GPUs held exclusively while running.
      */
-    completed?: number | null;
+    gpus?: number;
     /**
-     * Message
+     * Memory
+     *
+     * Rough host memory need, shown to people planning runs.
      */
-    message: string;
+    memory?: 'small' | 'medium' | 'large';
     /**
-     * Stage
+     * Slot
+     *
+     * train: a training job (its GPUs, or the CPU training slot without GPUs); aux: runs beside training within the worker's parallel CPU jobs.
      */
-    stage: string;
-    /**
-     * Total
-     */
-    total?: number | null;
-};
-
-/**
- * PullStreamEvent
- *
- * A line of the NDJSON stream returned by POST /api/models/pull.
- */
-export type PullStreamEvent = {
-    error?: ErrorBody | null;
-    model?: ModelOut | null;
-    progress?: ProgressEvent | null;
-    /**
-     * Type
-     */
-    type: 'progress' | 'done' | 'error';
+    slot?: 'train' | 'aux';
 };
 
 /**
@@ -373,6 +608,396 @@ export type HealthGetHealthResponses = {
 };
 
 export type HealthGetHealthResponse = HealthGetHealthResponses[keyof HealthGetHealthResponses];
+
+export type JobsListJobsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         */
+        status?: Array<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'> | null;
+        /**
+         * Kind
+         */
+        kind?: Array<string> | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/jobs';
+};
+
+export type JobsListJobsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
+
+export type JobsListJobsResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobPage;
+};
+
+export type JobsListJobsResponse = JobsListJobsResponses[keyof JobsListJobsResponses];
+
+export type JobsCreateJobData = {
+    body: JobCreate;
+    headers?: {
+        /**
+         * Idempotency-Key
+         *
+         * Repeat a request with the same key and kind to get the same job.
+         */
+        'idempotency-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/jobs';
+};
+
+export type JobsCreateJobErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsCreateJobError = JobsCreateJobErrors[keyof JobsCreateJobErrors];
+
+export type JobsCreateJobResponses = {
+    /**
+     * Successful Response
+     */
+    201: JobOut;
+};
+
+export type JobsCreateJobResponse = JobsCreateJobResponses[keyof JobsCreateJobResponses];
+
+export type JobsGetJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}';
+};
+
+export type JobsGetJobErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsGetJobError = JobsGetJobErrors[keyof JobsGetJobErrors];
+
+export type JobsGetJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobOut;
+};
+
+export type JobsGetJobResponse = JobsGetJobResponses[keyof JobsGetJobResponses];
+
+export type JobsCancelJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/cancel';
+};
+
+export type JobsCancelJobErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsCancelJobError = JobsCancelJobErrors[keyof JobsCancelJobErrors];
+
+export type JobsCancelJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobOut;
+};
+
+export type JobsCancelJobResponse = JobsCancelJobResponses[keyof JobsCancelJobResponses];
+
+export type JobsStreamJobEventsData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         *
+         * Set by EventSource on reconnect.
+         */
+        'last-event-id'?: string | null;
+    };
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: {
+        /**
+         * After
+         *
+         * Send events after this id.
+         */
+        after?: number | null;
+    };
+    url: '/api/jobs/{job_id}/events';
+};
+
+export type JobsStreamJobEventsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsStreamJobEventsError = JobsStreamJobEventsErrors[keyof JobsStreamJobEventsErrors];
+
+export type JobsStreamJobEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type JobsReadJobLogsData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: {
+        /**
+         * Offset
+         *
+         * Byte offset to read from.
+         */
+        offset?: number;
+        /**
+         * Max Bytes
+         */
+        max_bytes?: number;
+    };
+    url: '/api/jobs/{job_id}/logs';
+};
+
+export type JobsReadJobLogsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsReadJobLogsError = JobsReadJobLogsErrors[keyof JobsReadJobLogsErrors];
+
+export type JobsReadJobLogsResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobLogChunk;
+};
+
+export type JobsReadJobLogsResponse = JobsReadJobLogsResponses[keyof JobsReadJobLogsResponses];
+
+export type JobsReadJobMetricsData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: {
+        /**
+         * Name
+         */
+        name?: Array<string> | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/jobs/{job_id}/metrics';
+};
+
+export type JobsReadJobMetricsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsReadJobMetricsError = JobsReadJobMetricsErrors[keyof JobsReadJobMetricsErrors];
+
+export type JobsReadJobMetricsResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobMetricPage;
+};
+
+export type JobsReadJobMetricsResponse = JobsReadJobMetricsResponses[keyof JobsReadJobMetricsResponses];
+
+export type JobsRetryJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/retry';
+};
+
+export type JobsRetryJobErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsRetryJobError = JobsRetryJobErrors[keyof JobsRetryJobErrors];
+
+export type JobsRetryJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobOut;
+};
+
+export type JobsRetryJobResponse = JobsRetryJobResponses[keyof JobsRetryJobResponses];
 
 export type ModelsListModelsData = {
     body?: never;
@@ -497,7 +1122,7 @@ export type ModelsImportModelResponses = {
     /**
      * Successful Response
      */
-    201: ModelOut;
+    202: JobOut;
 };
 
 export type ModelsImportModelResponse = ModelsImportModelResponses[keyof ModelsImportModelResponses];
@@ -526,19 +1151,15 @@ export type ModelsPullModelErrors = {
      * invalid input
      */
     422: ErrorResponse;
-    /**
-     * PyPI unreachable
-     */
-    503: ErrorResponse;
 };
 
 export type ModelsPullModelError = ModelsPullModelErrors[keyof ModelsPullModelErrors];
 
 export type ModelsPullModelResponses = {
     /**
-     * One PullStreamEvent per line until a `done` or `error` event.
+     * Successful Response
      */
-    200: PullStreamEvent;
+    202: JobOut;
 };
 
 export type ModelsPullModelResponse = ModelsPullModelResponses[keyof ModelsPullModelResponses];

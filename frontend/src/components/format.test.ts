@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatBytesProgress, formatCount, formatInteger, formatRelativeTime, formatYesNo } from './format';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatInteger,
+  formatRelativeTime,
+  formatYesNo,
+} from './format';
 
 describe('formatCount', () => {
   it('humanises parameter counts', () => {
@@ -36,11 +43,6 @@ describe('formatBytes', () => {
     expect(formatBytes(null)).toBe('—');
     expect(formatBytes(-1)).toBe('—');
   });
-
-  it('formats progress with and without a total', () => {
-    expect(formatBytesProgress(12_300_000, 80_000_000)).toBe('12.3 MB of 80 MB');
-    expect(formatBytesProgress(12_300_000, null)).toBe('12.3 MB');
-  });
 });
 
 describe('formatInteger and formatYesNo', () => {
@@ -73,5 +75,24 @@ describe('formatRelativeTime', () => {
 
   it('shows a dash for an unparsable date', () => {
     expect(formatRelativeTime('not a date', now)).toBe('—');
+  });
+});
+
+describe('formatDuration', () => {
+  const start = '2026-01-01T10:00:00Z';
+  const after = (ms: number) => new Date(Date.parse(start) + ms).toISOString();
+
+  it('uses the largest sensible unit', () => {
+    expect(formatDuration(start, after(400))).toBe('0.4 s');
+    expect(formatDuration(start, after(42_300))).toBe('42 s');
+    expect(formatDuration(start, after(59_600))).toBe('1 min 00 s');
+    expect(formatDuration(start, after(185_000))).toBe('3 min 05 s');
+    expect(formatDuration(start, after(7_620_000))).toBe('2 h 07 min');
+  });
+
+  it('shows a dash until both ends are known', () => {
+    expect(formatDuration(null, after(1000))).toBe('—');
+    expect(formatDuration(start, null)).toBe('—');
+    expect(formatDuration('not a date', after(1000))).toBe('—');
   });
 });

@@ -34,12 +34,6 @@ export function formatBytes(value: number | null | undefined): string {
   return `${text} ${BYTE_UNITS[unit]}`;
 }
 
-/** "12.3 MB of 80.0 MB" for known totals, "12.3 MB" otherwise. */
-export function formatBytesProgress(completed: number | null | undefined, total: number | null | undefined): string {
-  if (total === null || total === undefined) return formatBytes(completed ?? 0);
-  return `${formatBytes(completed ?? 0)} of ${formatBytes(total)}`;
-}
-
 /** Plain integers with grouping: 49152 → "49,152". */
 export function formatInteger(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
@@ -83,4 +77,18 @@ export function formatYesNo(value: boolean | null | undefined): string {
 
 function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text;
+}
+
+/** Elapsed time between two instants: "0.4 s", "42 s", "3 min 05 s", "2 h 07 min". */
+export function formatDuration(start: string | Date | null | undefined, end: string | Date | null | undefined): string {
+  if (!start || !end) return '—';
+  const ms = new Date(end).getTime() - new Date(start).getTime();
+  if (!Number.isFinite(ms)) return '—';
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 10) return `${trimZero(seconds.toFixed(1))} s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }

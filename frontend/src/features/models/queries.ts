@@ -1,6 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ModelImportRequest } from '../../api/types.gen';
-import { deleteModel, fetchBuiltinModels, fetchModel, fetchModelsPage, importModel, modelKeys } from './api';
+import { deleteModel, fetchBuiltinModels, fetchModel, fetchModelsPage, modelKeys } from './api';
 
 export function useModelList() {
   return useInfiniteQuery({
@@ -24,14 +23,6 @@ export function useBuiltinModels() {
   return useQuery({
     queryKey: modelKeys.builtin(),
     queryFn: ({ signal }) => fetchBuiltinModels(signal),
-  });
-}
-
-export function useImportModel() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: ModelImportRequest) => importModel(body),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: modelKeys.all }),
   });
 }
 

@@ -1,33 +1,19 @@
-import { skipToken, useMutation, useMutationState, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ProgressEvent } from '../../api/types.gen';
-import { modelKeys, pullKeys, pullModel } from './api';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useJobSettled } from '../jobs/useJobSettled';
+import { useTrackedJob } from '../jobs/useTrackedJob';
+import { modelJobKeys, modelKeys, pullModel } from './api';
 
-/** Pulls one built-in model. Progress lives in the query cache and the pull in the mutation
- * cache, so leaving the page and coming back shows the pull that is still running. */
+/** Pulls one built-in model as a `model.pull` job and follows it live; a pull started earlier
+ * (this visit, or before the page was opened) is found again. The registry is refreshed when
+ * the job succeeds. */
 export function usePullModel(key: string) {
   const queryClient = useQueryClient();
-  const progressKey = pullKeys.progress(key);
+  const { job, track } = useTrackedJob('model.pull', modelJobKeys.pull(key), (candidate) => candidate.params.key === key);
+  const start = useMutation({ mutationFn: () => pullModel(key), onSuccess: track });
 
-  const { data: progress } = useQuery<ProgressEvent | null>({
-    queryKey: progressKey,
-    queryFn: skipToken,
-    staleTime: Infinity,
+  useJobSettled(job, (settled) => {
+    if (settled.status === 'succeeded') void queryClient.invalidateQueries({ queryKey: modelKeys.all });
   });
 
-  const mutation = useMutation({
-    mutationKey: pullKeys.mutation(key),
-    mutationFn: () => pullModel(key, (event) => queryClient.setQueryData(progressKey, event)),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: modelKeys.all }),
-    onSettled: () => queryClient.setQueryData(progressKey, null),
-  });
-
-  const runningElsewhere =
-    useMutationState({ filters: { mutationKey: pullKeys.mutation(key), status: 'pending' } }).length > 0;
-
-  return {
-    start: () => mutation.mutate(),
-    isPulling: mutation.isPending || runningElsewhere,
-    progress: progress ?? null,
-    error: mutation.error,
-  };
+  return { start: () => start.mutate(), isStarting: start.isPending, job, startError: start.error };
 }

@@ -1,0 +1,8 @@
+import type { JobOut } from '../../api/types.gen';
+import { formatDuration } from '../../components/format';
+
+/** How long the job ran, or has been running until `now`. */
+export function jobDuration(job: JobOut, now: Date): string {
+  if (!job.started_at) return '—';
+  return formatDuration(job.started_at, job.finished_at ?? (job.status === 'running' ? now : null));
+}
