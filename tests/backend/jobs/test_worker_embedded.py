@@ -8,9 +8,9 @@ import pytest
 from lathe.jobs import queue, service
 from lathe.jobs.worker import Worker
 from lathe.settings import Settings
-from tests.backend.jobs.conftest import sqlite_only, wait_status
+from tests.backend.jobs.conftest import wait_status
 
-pytestmark = [pytest.mark.integration, sqlite_only]
+pytestmark = pytest.mark.integration
 
 
 def test_background_worker_runs_jobs_and_stops(job_settings: Settings) -> None:

@@ -16,13 +16,12 @@ from tests.backend.jobs.conftest import (
     WorkerProcess,
     logged_pid,
     pid_gone,
-    sqlite_only,
     status_events,
     wait_for,
     wait_status,
 )
 
-pytestmark = [pytest.mark.integration, sqlite_only]
+pytestmark = pytest.mark.integration
 
 
 def test_raising_handlers_fail_and_the_worker_keeps_going(

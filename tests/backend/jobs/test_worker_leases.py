@@ -14,7 +14,6 @@ from tests.backend.jobs.conftest import (
     WorkerProcess,
     logged_pid,
     pid_gone,
-    sqlite_only,
     status_events,
     wait_for,
     wait_status,
@@ -58,7 +57,6 @@ def test_sigkill_of_the_worker_requeues_the_job_for_another(
     assert queue.get_job(job_settings, job_id).status == "succeeded"
 
 
-@sqlite_only
 def test_sigterm_requeues_running_jobs_and_exits(
     job_settings: Settings, start_worker: Callable[..., WorkerProcess]
 ) -> None:

