@@ -4,9 +4,6 @@ SQL."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,14 +12,14 @@ from lathe.db.tables import JOB_STATUSES, JobEventRow, JobRow, MetricRow
 from lathe.errors import InvalidInput
 from lathe.jobs import kinds as registry
 from lathe.jobs import queue
+from lathe.pagination import decode_cursor, split_page
 from lathe.schemas.common import MAX_PAGE_LIMIT
 from lathe.settings import Settings
 
 MAX_IDEMPOTENCY_KEY = 255
 MAX_ATTEMPTS_LIMIT = 100
-_JOB_CURSOR = "j"
-_METRIC_CURSOR = "m"
-_CURSOR_RE = re.compile(r"([a-z]):(\d{1,18})")
+JOBS_LISTING = "jobs"
+METRICS_LISTING = "metrics"
 
 
 def enqueue(
@@ -94,13 +91,11 @@ def list_jobs(
         raise _invalid(
             "status", f"unknown status {unknown[0]!r} (one of {', '.join(JOB_STATUSES)})"
         )
-    before_id = _decode_cursor(cursor, _JOB_CURSOR) if cursor else None
+    before_id = decode_cursor(cursor, JOBS_LISTING) if cursor else None
     rows = queue.list_jobs(
         settings, statuses=statuses, kinds=kinds, before_id=before_id, limit=limit + 1
     )
-    if len(rows) > limit:
-        return rows[:limit], _encode_cursor(_JOB_CURSOR, rows[limit - 1].id)
-    return rows, None
+    return split_page(rows, limit, JOBS_LISTING)
 
 
 def job_events(
@@ -132,30 +127,12 @@ def job_metric_page(
 ) -> tuple[list[MetricRow], str | None]:
     """Metrics in the order they were reported, a page at a time, and the next cursor."""
     queue.get_job(settings, job_id)
-    after_id = _decode_cursor(cursor, _METRIC_CURSOR) if cursor else 0
+    after_id = decode_cursor(cursor, METRICS_LISTING) if cursor else 0
     rows = queue.read_metrics(settings, job_id, names=names, after_id=after_id, limit=limit + 1)
-    if len(rows) > limit:
-        return rows[:limit], _encode_cursor(_METRIC_CURSOR, rows[limit - 1].id)
-    return rows, None
+    return split_page(rows, limit, METRICS_LISTING)
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(
         f"{field}: {message}", details=[{"field": field, "message": message, "type": "value"}]
     )
-
-
-def _encode_cursor(prefix: str, last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{prefix}:{last_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, prefix: str) -> int:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
-    except (ValueError, binascii.Error, UnicodeError):
-        text = ""
-    match = _CURSOR_RE.fullmatch(text)
-    if match is None or match[1] != prefix:
-        raise _invalid("cursor", "not a cursor returned by this listing")
-    return int(match[2])

@@ -6,11 +6,8 @@ session open; the row is inserted last, after the finished folder was renamed in
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import os
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -34,9 +31,12 @@ from lathe.models.names import (
 from lathe.models.progress import ProgressCallback, Reporter
 from lathe.models.reasons import short_reason
 from lathe.models.storage import copy_tree, model_dir, move_to_trash, publish, remove_tree, staging
+from lathe.pagination import decode_cursor, split_page
 from lathe.schemas.common import MAX_PAGE_LIMIT
 from lathe.schemas.models import DEFAULT_MODEL_KEY, BuiltinModelOut
 from lathe.settings import Settings
+
+MODELS_LISTING = "models"
 
 __all__ = [
     "ProgressCallback",
@@ -50,27 +50,6 @@ __all__ = [
     "resolve_model",
 ]
 
-_CURSOR_PREFIX = "m:"
-_CURSOR_RE = re.compile(r"m:(\d{1,18})")
-
-
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{last_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
-    except (ValueError, binascii.Error, UnicodeError):
-        text = ""
-    match = _CURSOR_RE.fullmatch(text)
-    if match is None:
-        raise InvalidInput(
-            "cursor: not a cursor returned by this listing", details={"field": "cursor"}
-        )
-    return int(match[1])
-
 
 def list_models(
     settings: Settings, *, limit: int, cursor: str | None
@@ -80,11 +59,8 @@ def list_models(
         raise InvalidInput(
             f"limit: must be between 1 and {MAX_PAGE_LIMIT}", details={"field": "limit"}
         )
-    after_id = _decode_cursor(cursor) if cursor else 0
-    rows = records.page_after(settings, after_id, limit + 1)
-    if len(rows) > limit:
-        return rows[:limit], _encode_cursor(rows[limit - 1].id)
-    return rows, None
+    after_id = decode_cursor(cursor, MODELS_LISTING) if cursor else 0
+    return split_page(records.page_after(settings, after_id, limit + 1), limit, MODELS_LISTING)
 
 
 def get_model(settings: Settings, model_id: int) -> ModelRow:
