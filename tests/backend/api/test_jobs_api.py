@@ -4,7 +4,6 @@ Last-Event-ID replay, logs and metrics."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,15 +12,6 @@ from lathe.jobs import queue
 from lathe.jobs.worker import Worker
 from lathe.settings import Settings
 from tests.backend.jobs.conftest import wait_status
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[Worker]:
-    running = Worker(settings, gpus=[], cpu_jobs=2)
-    thread = running.start_background()
-    yield running
-    running.request_stop()
-    thread.join(30)
 
 
 def _sse(client: TestClient, job_id: int, headers: dict[str, str] | None = None) -> list[dict]:

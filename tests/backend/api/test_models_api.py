@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,15 +12,6 @@ from lathe.jobs.worker import Worker
 from lathe.settings import Settings
 from tests.backend.conftest import HomeCheck, MakeModelFolder
 from tests.backend.jobs.conftest import wait_status
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[Worker]:
-    running = Worker(settings, gpus=[], cpu_jobs=1)
-    thread = running.start_background()
-    yield running
-    running.request_stop()
-    thread.join(30)
 
 
 def test_import_is_a_job_that_registers_the_model(
