@@ -74,6 +74,11 @@ def wait_status(settings: Settings, job_id: int, *statuses: str, timeout: float 
     return queue.get_job(settings, job_id)
 
 
+def wait_steps(settings: Settings, job_id: int, steps: int, timeout: float = 10.0) -> None:
+    """Until a t_steps job has checkpointed `steps` steps (it reports a metric per step)."""
+    wait_for(lambda: len(queue.read_metrics(settings, job_id)) >= steps, timeout, f"{steps} steps")
+
+
 def status_events(settings: Settings, job_id: int) -> list[dict[str, object]]:
     query = (
         select(JobEventRow.data)

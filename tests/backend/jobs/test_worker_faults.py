@@ -19,6 +19,7 @@ from tests.backend.jobs.conftest import (
     status_events,
     wait_for,
     wait_status,
+    wait_steps,
 )
 
 pytestmark = pytest.mark.integration
@@ -48,6 +49,7 @@ def test_cancel_reaches_a_cooperative_handler(
     start_worker()
     job_id = service.enqueue(job_settings, "t_steps", {"steps": 1000, "step_s": 0.01}).id
     pid = logged_pid(job_settings, job_id)
+    wait_steps(job_settings, job_id, 1)  # a cancel before the first step would leave done == 0
     service.cancel_job(job_settings, job_id)
     job = wait_status(job_settings, job_id, "cancelled", timeout=5)
     assert job.result is not None and 0 < job.result["done"] < 1000  # it ended itself

@@ -17,14 +17,10 @@ from tests.backend.jobs.conftest import (
     status_events,
     wait_for,
     wait_status,
+    wait_steps,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def wait_steps(settings: Settings, job_id: int, steps: int) -> None:
-    """Until a t_steps job has checkpointed `steps` steps (it reports a metric per step)."""
-    wait_for(lambda: len(queue.read_metrics(settings, job_id)) >= steps, 10, f"{steps} steps")
 
 
 def test_sigkill_of_the_worker_requeues_the_job_for_another(
