@@ -10,9 +10,13 @@ class LatheError(Exception):
     code = "error"
     status_code = 400
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        """`field` names the request field, parameter or header at fault; it becomes
+        details=[{field, message, type}], the same shape request validation errors have."""
         super().__init__(message)
         self.message = message
+        if field is not None and details is None:
+            details = [{"field": field, "message": message, "type": self.code}]
         self.details = details
 
 

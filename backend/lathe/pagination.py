@@ -35,9 +35,7 @@ def decode_cursor(cursor: str, listing: str) -> int:
         text = ""
     match = _CURSOR_RE.fullmatch(text)
     if match is None or match[1] != listing:
-        raise InvalidInput(
-            "cursor: not a cursor returned by this listing", details={"field": "cursor"}
-        )
+        raise InvalidInput("cursor: not a cursor returned by this listing", field="cursor")
     return int(match[2])
 
 

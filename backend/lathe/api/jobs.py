@@ -101,7 +101,7 @@ def _replay_from(
         if not last_event_id.strip().isdecimal():
             raise InvalidInput(
                 f"Last-Event-ID: {last_event_id!r} is not an event id",
-                details={"field": "Last-Event-ID"},
+                field="Last-Event-ID",
             )
         start = max(start, int(last_event_id))
     if start:
@@ -110,7 +110,7 @@ def _replay_from(
             where = f"job {owner}" if owner is not None else "no job"
             raise InvalidInput(
                 f"Last-Event-ID: event {start} belongs to {where}, not job {job_id}",
-                details={"field": "Last-Event-ID"},
+                field="Last-Event-ID",
             )
     return start
 

@@ -98,7 +98,7 @@ def get(name: str) -> JobKind[Any]:
         choices = ", ".join(known()) or "none"
         raise InvalidInput(
             f"kind: unknown job kind {name!r} (known: {choices})",
-            details=[{"field": "kind", "message": "unknown job kind", "type": "unknown_kind"}],
+            field="kind",
         )
     return kind
 

@@ -133,6 +133,4 @@ def job_metric_page(
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {message}", details=[{"field": field, "message": message, "type": "value"}]
-    )
+    return InvalidInput(f"{field}: {message}", field=field)

@@ -58,7 +58,7 @@ def get_builtin(key: str) -> BuiltinModel:
     model = BUILTIN_MODELS.get(key)
     if model is None:
         known = ", ".join(sorted(BUILTIN_MODELS))
-        raise NotFound(f"no built-in model {key!r}; known keys: {known}", details={"field": "key"})
+        raise NotFound(f"no built-in model {key!r}; known keys: {known}", field="key")
     return model
 
 

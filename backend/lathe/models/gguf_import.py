@@ -16,7 +16,7 @@ GGUF_MAGIC = b"GGUF"
 
 
 def _invalid(path: Path, reason: str) -> InvalidInput:
-    return InvalidInput(f"{path} is not a valid GGUF file: {reason}", details={"field": "source"})
+    return InvalidInput(f"{path} is not a valid GGUF file: {reason}", field="source")
 
 
 def validate_gguf(path: Path) -> None:
@@ -87,7 +87,7 @@ def convert_gguf(path: Path, out_dir: Path, work: Path, reporter: Reporter) -> N
             raise
         raise InvalidInput(
             f"{path} cannot be converted to a transformers model: {short_reason(error)}",
-            details={"field": "source"},
+            field="source",
         ) from error
     try:
         _clear_quantizer(model)

@@ -46,7 +46,7 @@ def pick_files(repo_id: str, filenames: Sequence[str]) -> list[str]:
         )
         raise InvalidInput(
             f"{repo_id} has no transformers weights (*.safetensors or pytorch_model*.bin){hint}",
-            details={"field": "source"},
+            field="source",
         )
     skipped_index = "pytorch_model.bin.index.json" if safetensors else None
     support = [
@@ -64,7 +64,7 @@ def _model_info(api: Any, repo_id: str, timeout_s: float) -> Any:
         raise InvalidInput(
             f"{repo_id} is gated on the Hugging Face Hub: accept its terms on the Hub and log in "
             "with `hf auth login`, or import a downloaded copy of its folder",
-            details={"field": "source"},
+            field="source",
         ) from error
     except RepositoryNotFoundError as error:
         raise NotFound(f"no model {repo_id} on the Hugging Face Hub (or it is private)") from error

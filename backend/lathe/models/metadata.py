@@ -50,7 +50,7 @@ class ModelMetadata:
 
 
 def _not_a_model(folder: Path, reason: str) -> InvalidInput:
-    return InvalidInput(f"{folder} is not a model folder: {reason}", details={"field": "source"})
+    return InvalidInput(f"{folder} is not a model folder: {reason}", field="source")
 
 
 def load_config(folder: Path) -> Any:

@@ -28,7 +28,7 @@ def check_name(name: str) -> str:
         raise InvalidInput(
             f"name: {name!r} is not a valid model name: use letters, digits, '.', '_' and '-', "
             f"start with a letter or digit, at most {MAX_NAME_LENGTH} characters, no '..'",
-            details={"field": "name"},
+            field="name",
         )
     return name
 

@@ -13,7 +13,7 @@ from lathe.settings import Settings
 
 
 def name_conflict(name: str) -> Conflict:
-    return Conflict(f"a model named {name} already exists", details={"field": "name"})
+    return Conflict(f"a model named {name} already exists", field="name")
 
 
 def ensure_name_free(settings: Settings, name: str) -> None:

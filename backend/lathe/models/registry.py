@@ -56,9 +56,7 @@ def list_models(
 ) -> tuple[list[ModelRow], str | None]:
     """One page of models ordered by id, and the cursor of the next page (None at the end)."""
     if not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise InvalidInput(
-            f"limit: must be between 1 and {MAX_PAGE_LIMIT}", details={"field": "limit"}
-        )
+        raise InvalidInput(f"limit: must be between 1 and {MAX_PAGE_LIMIT}", field="limit")
     after_id = decode_cursor(cursor, MODELS_LISTING) if cursor else 0
     return split_page(records.page_after(settings, after_id, limit + 1), limit, MODELS_LISTING)
 
@@ -175,16 +173,12 @@ def plan_import(settings: Settings, source: str, *, name: str | None = None) -> 
         check_name(name)
     text = source.strip()
     if not text:
-        raise InvalidInput(
-            "source: empty; give a folder, a .gguf file or ORG/NAME", details={"field": "source"}
-        )
+        raise InvalidInput("source: empty; give a folder, a .gguf file or ORG/NAME", field="source")
     try:
         path = Path(text).expanduser()
         is_dir, is_file, exists = path.is_dir(), path.is_file(), os.path.lexists(path)
     except (OSError, RuntimeError) as error:  # a name too long, an unreadable parent, no $HOME
-        raise InvalidInput(
-            f"cannot read {text}: {short_reason(error)}", details={"field": "source"}
-        ) from error
+        raise InvalidInput(f"cannot read {text}: {short_reason(error)}", field="source") from error
     plan: ImportPlan
     if is_dir:
         folder = path.resolve()
@@ -195,13 +189,11 @@ def plan_import(settings: Settings, source: str, *, name: str | None = None) -> 
         validate_gguf(file)
         plan = ImportPlan("gguf", str(file), name or default_gguf_name(file))
     elif exists:
-        raise InvalidInput(
-            f"{path} is neither a model folder nor a .gguf file", details={"field": "source"}
-        )
+        raise InvalidInput(f"{path} is neither a model folder nor a .gguf file", field="source")
     elif is_hub_id(text):
         plan = ImportPlan("hub", text, name or default_hub_name(text))
     else:
-        raise InvalidInput(f"no such file or folder: {text}", details={"field": "source"})
+        raise InvalidInput(f"no such file or folder: {text}", field="source")
     records.ensure_name_free(settings, plan.name)
     return plan
 

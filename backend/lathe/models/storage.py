@@ -74,9 +74,7 @@ def _files_to_copy(source: Path) -> list[tuple[Path, Path]]:
                 continue
             file = Path(dirpath) / filename
             if not file.exists():
-                raise InvalidInput(
-                    f"{file} is a link to a missing file", details={"field": "source"}
-                )
+                raise InvalidInput(f"{file} is a link to a missing file", field="source")
             if file.is_file():
                 found.append((file, file.relative_to(source)))
     return found
@@ -115,7 +113,7 @@ def publish(built: Path, settings: Settings, name: str) -> Path:
         raise Conflict(
             f"a folder named {name} already exists in {settings.models_dir} but no model is "
             "registered under that name: remove the folder or choose another name",
-            details={"field": "name"},
+            field="name",
         )
     try:
         # On POSIX a rename onto an existing empty folder replaces it; the check above and the
@@ -126,7 +124,7 @@ def publish(built: Path, settings: Settings, name: str) -> Path:
             raise
         raise Conflict(
             f"a folder named {name} appeared in {settings.models_dir} during the import",
-            details={"field": "name"},
+            field="name",
         ) from error
     return target
 

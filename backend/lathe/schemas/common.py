@@ -10,7 +10,12 @@ from pydantic import BaseModel, Field
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable machine-readable error code, e.g. not_found.")
     message: str = Field(description="What went wrong and where, for a person to read.")
-    details: Any = Field(default=None, description="Extra context: failing fields, lines, ...")
+    details: Any = Field(
+        default=None,
+        description="For problems with the request: a list of {field, message, type}, one per "
+        "field, parameter or header at fault (file errors add line numbers). Otherwise extra "
+        "context, or null.",
+    )
 
 
 class ErrorResponse(BaseModel):

@@ -73,7 +73,7 @@ export type ErrorBody = {
     /**
      * Details
      *
-     * Extra context: failing fields, lines, ...
+     * For problems with the request: a list of {field, message, type}, one per field, parameter or header at fault (file errors add line numbers). Otherwise extra context, or null.
      */
     details?: unknown;
     /**

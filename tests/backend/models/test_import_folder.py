@@ -168,7 +168,7 @@ def test_missing_path(settings: Settings, sources: Path, assert_home_clean: Home
         InvalidInput, match=re.escape(f"no such file or folder: {missing}")
     ) as caught:
         import_model(settings, str(missing))
-    assert caught.value.details == {"field": "source"}
+    assert caught.value.details[0]["field"] == "source"
     assert_home_clean()
 
 
@@ -257,7 +257,7 @@ def test_bad_explicit_names(
     source = make_model_folder("named")
     with pytest.raises(InvalidInput, match="name") as caught:
         import_model(settings, str(source), name=name)
-    assert caught.value.details == {"field": "name"}
+    assert caught.value.details[0]["field"] == "name"
     assert_home_clean()
     assert not (settings.home / "escape").exists()
 
@@ -361,5 +361,5 @@ def test_names_differing_only_in_case_conflict(
 def test_unreadable_source_path(settings: Settings, assert_home_clean: HomeCheck) -> None:
     with pytest.raises(InvalidInput, match="cannot read") as caught:
         import_model(settings, "x" * 5000)
-    assert caught.value.details == {"field": "source"}
+    assert caught.value.details[0]["field"] == "source"
     assert_home_clean()

@@ -97,7 +97,7 @@ def test_corrupt_gguf(settings: Settings, sources: Path, assert_home_clean: Home
     with pytest.raises(InvalidInput, match=r"is not a valid GGUF file: .*magic") as caught:
         import_model(settings, str(bad))
     assert str(bad) in caught.value.message
-    assert caught.value.details == {"field": "source"}
+    assert caught.value.details[0]["field"] == "source"
     assert_home_clean()
 
 

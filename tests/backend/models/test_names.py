@@ -28,7 +28,7 @@ def test_valid_names(name: str) -> None:
 def test_invalid_names_name_the_field(name: str) -> None:
     with pytest.raises(InvalidInput, match="name") as caught:
         check_name(name)
-    assert caught.value.details == {"field": "name"}
+    assert caught.value.details[0]["field"] == "name"
 
 
 @pytest.mark.parametrize(

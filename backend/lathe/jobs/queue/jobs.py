@@ -74,7 +74,7 @@ def _same_params(existing: JobRow, params: dict[str, Any]) -> JobRow:
     if existing.params != params:
         raise Conflict(
             f"idempotency key already used by job {existing.id} with other params",
-            details={"field": "idempotency_key", "job_id": existing.id},
+            field="idempotency_key",
         )
     return existing
 
