@@ -3,6 +3,7 @@ status; the CLI prints the message on one line and exits with code 2."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -11,12 +12,14 @@ class LatheError(Exception):
     status_code = 400
 
     def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
-        """`field` names the request field, parameter or header at fault; it becomes
-        details=[{field, message, type}], the same shape request validation errors have."""
+        """`field` names the request field, parameter, header or file at fault; it becomes
+        details=[{field, message, type, ...}], the shape request validation errors have, with
+        any `details` mapping (line, record, ...) merged into that one entry."""
         super().__init__(message)
         self.message = message
-        if field is not None and details is None:
-            details = [{"field": field, "message": message, "type": self.code}]
+        if field is not None:
+            extra = dict(details) if isinstance(details, Mapping) else {}
+            details = [{"field": field, "message": message, "type": self.code, **extra}]
         self.details = details
 
 

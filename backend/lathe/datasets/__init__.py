@@ -1,0 +1,1 @@
+"""Datasets: read uploaded files, detect their format, normalise to canonical rows."""
