@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from lathe.db import migrate
+from lathe.db.admin import create_database, drop_database
 from lathe.db.engine import read_scope, reset_engines
 from lathe.db.tables import JobEventRow, JobRow, WorkerRow
 from lathe.jobs import service
@@ -68,16 +69,6 @@ class Database:
         return f"a fresh database per part on {server.host}:{server.port or 5432}"
 
 
-def _admin_execute(server_url: str, statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def fresh_database(database: Database) -> Iterator[str | None]:
     """None for SQLite (the default file in LATHE_HOME), else the URL of a new, empty
@@ -86,11 +77,11 @@ def fresh_database(database: Database) -> Iterator[str | None]:
         yield None
         return
     name = f"lathe_bench_{uuid.uuid4().hex[:12]}"
-    _admin_execute(database.server_url, f'CREATE DATABASE "{name}"')
+    url = create_database(database.server_url, name)
     try:
-        yield make_url(database.server_url).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        _admin_execute(database.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(database.server_url, name)
 
 
 @contextmanager

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from lathe.db import migrate
+from lathe.db.admin import create_database, drop_database
 from lathe.db.engine import reset_engines
 from lathe.settings import Settings, get_settings
 
@@ -69,40 +68,25 @@ requires_postgres = pytest.mark.skipif(
 DATABASES = ["sqlite", pytest.param("postgresql", marks=requires_postgres)]
 
 
-def _admin_execute(server_url: str, statement: str) -> None:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
-
-
-def _database_url(server_url: str, name: str) -> str:
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[tuple[str, str]]:
     """A migrated template database, created once; tests copy it (CREATE DATABASE … TEMPLATE)."""
     server_url = os.environ[POSTGRES_URL_ENV]
     name = f"lathe_template_{uuid.uuid4().hex[:12]}"
-    _admin_execute(server_url, f'CREATE DATABASE "{name}"')
-    url = _database_url(server_url, name)
+    url = create_database(server_url, name)
     migrate.upgrade(url)
     reset_engines()
     yield server_url, name
-    _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(server_url, name)
 
 
 @pytest.fixture
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     server_url, template = request.getfixturevalue("postgres_template")
     name = f"lathe_test_{uuid.uuid4().hex[:12]}"
-    _admin_execute(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _database_url(server_url, name)
+    yield create_database(server_url, name, template=template)
     reset_engines()
-    _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(server_url, name)
 
 
 @pytest.fixture(params=DATABASES)
