@@ -156,3 +156,74 @@ class MetricRow(Base):
     name: Mapped[str] = mapped_column(String(128))
     value: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+DATASET_FORMATS = ("messages", "text", "preference", "table")
+
+
+class DatasetRow(Base):
+    """A named dataset; its rows live in immutable versions."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DatasetVersionRow(Base):
+    """One immutable version of a dataset: a Parquet file under LATHE_HOME/datasets, written
+    before this row is committed."""
+
+    __tablename__ = "dataset_versions"
+    __table_args__ = (
+        CheckConstraint(f"format IN {DATASET_FORMATS!r}", name="format"),
+        UniqueConstraint("dataset_id", "version", name="uq_dataset_versions_dataset_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(doc="1, 2, ... within its dataset.")
+    path: Mapped[str] = mapped_column(Text, doc="Parquet file relative to LATHE_HOME/datasets.")
+    format: Mapped[str] = mapped_column(String(16), doc="messages, text, preference or table.")
+    source: Mapped[str] = mapped_column(Text, doc="Where the rows came from (file, recipe).")
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    columns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, doc="[{name, type}]")
+    content_hash: Mapped[str] = mapped_column(String(64), doc="sha256 of the Parquet file.")
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, doc="Detection report.")
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    recipe_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recipe_versions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecipeRow(Base):
+    """A named data recipe; every save adds a recipe_versions row."""
+
+    __tablename__ = "recipes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecipeVersionRow(Base):
+    """One saved graph of a recipe (nodes, edges, schema_version), never changed afterwards."""
+
+    __tablename__ = "recipe_versions"
+    __table_args__ = (
+        UniqueConstraint("recipe_id", "version", name="uq_recipe_versions_recipe_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    graph: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
