@@ -43,3 +43,10 @@ class UpstreamUnavailable(LatheError):
 
     code = "upstream_unavailable"
     status_code = 503
+
+
+class TooLarge(LatheError):
+    """A request body (an uploaded file) over a configured limit."""
+
+    code = "too_large"
+    status_code = 413

@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HOME_SUBDIRS = ("models", "datasets", "runs", "exports", "logs", "tmp")
+HOME_SUBDIRS = ("models", "datasets", "uploads", "runs", "exports", "logs", "tmp")
 
 
 class Settings(BaseSettings):
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(
         default=3, ge=1, description="Default number of times a stalled job is started."
     )
+    upload_max_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1,
+        description="Largest dataset file an upload accepts (bytes); larger ones get a 413.",
+    )
     job_kind_modules: list[str] = Field(
         default_factory=list,
         description="Extra Python modules that register job kinds (JSON list of module paths).",
@@ -106,6 +111,11 @@ class Settings(BaseSettings):
     @property
     def datasets_dir(self) -> Path:
         return self.home / "datasets"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Uploaded files waiting for their import job."""
+        return self.home / "uploads"
 
     @property
     def runs_dir(self) -> Path:

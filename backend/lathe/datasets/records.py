@@ -47,12 +47,34 @@ def find_by_name(settings: Settings, name: str) -> DatasetRow | None:
         return session.scalars(select(DatasetRow).where(DatasetRow.name == name)).first()
 
 
+def resolve(settings: Settings, ref: str) -> DatasetRow:
+    """A dataset by name or, failing that, by id (for the CLI and recipes, where people type
+    either)."""
+    row = find_by_name(settings, ref)
+    if row is not None:
+        return row
+    if ref.isascii() and ref.isdecimal():
+        return get(settings, int(ref))
+    raise NotFound(f"no dataset named {ref!r}")
+
+
 def ensure_name_free(settings: Settings, name: str) -> None:
     query = select(DatasetRow.name).where(func.lower(DatasetRow.name) == name.lower()).limit(1)
     with read_scope(settings.resolved_database_url) as session:
         existing = session.scalar(query)
     if existing is not None:
         raise Conflict(f"a dataset named {existing} already exists", field="name")
+
+
+def create(settings: Settings, name: str, description: str = "") -> DatasetRow:
+    """A new dataset without versions; the unique name guards against a concurrent create."""
+    row = DatasetRow(name=name, description=description)
+    try:
+        with session_scope(settings.resolved_database_url) as session:
+            session.add(row)
+    except IntegrityError as error:
+        raise Conflict(f"a dataset named {name} already exists", field="name") from error
+    return row
 
 
 def page_after(settings: Settings, after_id: int, limit: int) -> list[DatasetRow]:

@@ -39,6 +39,7 @@ StopReason = Literal["cancel", "shutdown", "lease_lost"]
 
 # How often should_stop() asks the database; a training step can call it every step.
 STOP_POLL_S = 0.5
+PROGRESS_INTERVAL_S = 0.5
 
 
 class StopSignal(Protocol):
@@ -68,6 +69,8 @@ class JobContext:
         self.attempt = attempt
         self.gpu_ids = gpu_ids
         self.stop_reason: StopReason | None = None
+        self._progress_at = -PROGRESS_INTERVAL_S
+        self._progress_total: float | None = -1.0
         self._shutdown = shutdown
         self._next_poll = 0.0
         self._log_fd: int | None = None
@@ -109,6 +112,14 @@ class JobContext:
         return "cancel" if state.cancel_requested else None
 
     def progress(self, completed: float, total: float | None = None, message: str = "") -> None:
+        """Record progress. Calls closer together than PROGRESS_INTERVAL_S are dropped (each is
+        a database write and an event), except the first of a stage and the final one."""
+        now = time.monotonic()
+        final = total is not None and completed >= total
+        same_stage = total == self._progress_total
+        if same_stage and not final and now - self._progress_at < PROGRESS_INTERVAL_S:
+            return
+        self._progress_at, self._progress_total = now, total
         data: dict[str, object] = {"completed": completed, "total": total}
         if message:
             data["message"] = message

@@ -39,6 +39,22 @@ export type BuiltinModelOut = {
 };
 
 /**
+ * ColumnOut
+ */
+export type ColumnOut = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Type
+     *
+     * string, int, float, bool, messages, list, struct or other.
+     */
+    type: string;
+};
+
+/**
  * CudaDevice
  */
 export type CudaDevice = {
@@ -58,6 +74,347 @@ export type CudaDevice = {
      * Name
      */
     name: string;
+};
+
+/**
+ * DatasetColumn
+ */
+export type DatasetColumn = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Type
+     *
+     * string, int, float, bool, messages, list, struct or other.
+     */
+    type: string;
+};
+
+/**
+ * DatasetDetail
+ */
+export type DatasetDetail = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     *
+     * The import or recipe run writing its next version.
+     */
+    job_id: number | null;
+    /**
+     * The newest version; null until one.
+     */
+    latest: DatasetVersionOut | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Versions
+     *
+     * Every version, oldest first.
+     */
+    versions: Array<DatasetVersionOut>;
+};
+
+/**
+ * DatasetOut
+ */
+export type DatasetOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     *
+     * The import or recipe run writing its next version.
+     */
+    job_id: number | null;
+    /**
+     * The newest version; null until one.
+     */
+    latest: DatasetVersionOut | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * DatasetPage
+ */
+export type DatasetPage = {
+    /**
+     * Items
+     */
+    items: Array<DatasetOut>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` for the next page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * DatasetStats
+ */
+export type DatasetStats = {
+    /**
+     * Characters per row of text data.
+     */
+    characters: Summary | null;
+    /**
+     * Columns
+     */
+    columns: Array<DatasetColumn>;
+    /**
+     * Format
+     *
+     * messages, text, preference or table.
+     */
+    format: string;
+    /**
+     * Roles
+     *
+     * Messages per role, over all conversations.
+     */
+    roles: {
+        [key: string]: number;
+    };
+    /**
+     * Rows
+     */
+    rows: number;
+    /**
+     * Null without a tokenizer or for table data.
+     */
+    tokens: TokenStats | null;
+    /**
+     * Messages and preference data; null otherwise.
+     */
+    turns: TurnStats | null;
+};
+
+/**
+ * DatasetUploadOut
+ */
+export type DatasetUploadOut = {
+    dataset: DatasetOut;
+    /**
+     * Detected Format
+     *
+     * What the first records look like (the job checks every record).
+     */
+    detected_format: 'messages' | 'sharegpt' | 'alpaca' | 'prompt_completion' | 'text' | 'preference' | 'table';
+    /**
+     * The `dataset.import` job writing the new version.
+     */
+    job: JobOut;
+};
+
+/**
+ * DatasetVersionDetail
+ */
+export type DatasetVersionDetail = {
+    /**
+     * Columns
+     */
+    columns: Array<ColumnOut>;
+    /**
+     * Content Hash
+     *
+     * sha256 of the stored Parquet file.
+     */
+    content_hash: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Dataset Id
+     */
+    dataset_id: number;
+    /**
+     * Format
+     */
+    format: 'messages' | 'text' | 'preference' | 'table';
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     *
+     * The job that wrote it.
+     */
+    job_id: number | null;
+    /**
+     * Recipe Version Id
+     */
+    recipe_version_id: number | null;
+    /**
+     * Detection report of an uploaded file.
+     */
+    report: DetectionReport | null;
+    /**
+     * Row Count
+     */
+    row_count: number;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+    /**
+     * Source
+     *
+     * Where the rows came from: `upload <file>` or `recipe`.
+     */
+    source: string;
+    stats: DatasetStats | null;
+    /**
+     * Version
+     */
+    version: number;
+};
+
+/**
+ * DatasetVersionOut
+ */
+export type DatasetVersionOut = {
+    /**
+     * Columns
+     */
+    columns: Array<ColumnOut>;
+    /**
+     * Content Hash
+     *
+     * sha256 of the stored Parquet file.
+     */
+    content_hash: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Dataset Id
+     */
+    dataset_id: number;
+    /**
+     * Format
+     */
+    format: 'messages' | 'text' | 'preference' | 'table';
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     *
+     * The job that wrote it.
+     */
+    job_id: number | null;
+    /**
+     * Recipe Version Id
+     */
+    recipe_version_id: number | null;
+    /**
+     * Row Count
+     */
+    row_count: number;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+    /**
+     * Source
+     *
+     * Where the rows came from: `upload <file>` or `recipe`.
+     */
+    source: string;
+    /**
+     * Version
+     */
+    version: number;
+};
+
+/**
+ * DetectionReport
+ */
+export type DetectionReport = {
+    /**
+     * Canonical Format
+     *
+     * The schema the rows are stored in.
+     */
+    canonical_format: 'messages' | 'text' | 'preference' | 'table';
+    /**
+     * Columns
+     *
+     * Top-level fields seen in the file.
+     */
+    columns: Array<string>;
+    /**
+     * File Type
+     */
+    file_type: 'jsonl' | 'json' | 'csv' | 'parquet' | 'txt';
+    /**
+     * Format
+     *
+     * The source format detected in the file (or asked for).
+     */
+    format: 'messages' | 'sharegpt' | 'alpaca' | 'prompt_completion' | 'text' | 'preference' | 'table';
+    /**
+     * Problem Count
+     *
+     * All problems found, including those not listed.
+     */
+    problem_count: number;
+    /**
+     * Problems
+     *
+     * Skipped rows, in file order, capped.
+     */
+    problems: Array<Problem>;
+    rows: RowCounts;
+    /**
+     * Samples
+     *
+     * The first rows, in canonical form.
+     */
+    samples: Array<{
+        [key: string]: unknown;
+    }>;
 };
 
 /**
@@ -103,6 +460,30 @@ export type Health = {
      * Version
      */
     version: string;
+};
+
+/**
+ * HistogramBin
+ */
+export type HistogramBin = {
+    /**
+     * Count
+     *
+     * Rows in the bin.
+     */
+    count: number;
+    /**
+     * Max
+     *
+     * Largest value in the bin; null for the open last bin.
+     */
+    max: number | null;
+    /**
+     * Min
+     *
+     * Smallest value in the bin.
+     */
+    min: number;
 };
 
 /**
@@ -478,6 +859,30 @@ export type ModelPullRequest = {
 };
 
 /**
+ * Problem
+ */
+export type Problem = {
+    /**
+     * Line
+     *
+     * 1-based line in the file; null for Parquet.
+     */
+    line: number | null;
+    /**
+     * Reason
+     *
+     * What is wrong, starting with its location.
+     */
+    reason: string;
+    /**
+     * Record
+     *
+     * 1-based record number (CSV/Parquet: data row number).
+     */
+    record: number;
+};
+
+/**
  * Resources
  *
  * What a job needs from a worker. A training job holds its GPUs exclusively, or the one
@@ -503,6 +908,112 @@ export type Resources = {
      * train: a training job (its GPUs, or the CPU training slot without GPUs); aux: runs beside training within the worker's parallel CPU jobs.
      */
     slot?: 'train' | 'aux';
+};
+
+/**
+ * RowCounts
+ */
+export type RowCounts = {
+    /**
+     * Skipped
+     *
+     * Records skipped, each with a problem.
+     */
+    skipped: number;
+    /**
+     * Total
+     *
+     * Records read from the file.
+     */
+    total: number;
+    /**
+     * Valid
+     *
+     * Records kept after normalisation.
+     */
+    valid: number;
+};
+
+/**
+ * RowPage
+ */
+export type RowPage = {
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` for the next rows.
+     */
+    next_cursor: string | null;
+    /**
+     * Offset
+     *
+     * Row number (from 0) of the first row in `rows`.
+     */
+    offset: number;
+    /**
+     * Rows
+     */
+    rows: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Total
+     *
+     * Rows in the version.
+     */
+    total: number;
+};
+
+/**
+ * StatsOut
+ */
+export type StatsOut = {
+    /**
+     * Dataset Id
+     */
+    dataset_id: number;
+    /**
+     * Null until its job has computed them.
+     */
+    stats: DatasetStats | null;
+    /**
+     * Version
+     */
+    version: number;
+};
+
+/**
+ * StatsRequest
+ */
+export type StatsRequest = {
+    /**
+     * Max Length
+     */
+    max_length?: number;
+    /**
+     * Stats Model
+     *
+     * Registered model (name or id) whose tokenizer counts tokens.
+     */
+    stats_model?: string | null;
+};
+
+/**
+ * Summary
+ */
+export type Summary = {
+    /**
+     * Max
+     */
+    max: number;
+    /**
+     * Mean
+     */
+    mean: number;
+    /**
+     * Min
+     */
+    min: number;
 };
 
 /**
@@ -592,6 +1103,502 @@ export type SystemInfo = {
      */
     triton_version: string | null;
 };
+
+/**
+ * TokenStats
+ */
+export type TokenStats = {
+    /**
+     * Histogram
+     *
+     * Power-of-two bins up to max_length, then one bin for longer rows.
+     */
+    histogram: Array<HistogramBin>;
+    /**
+     * Max
+     */
+    max: number;
+    /**
+     * Max Length
+     *
+     * The training max length the rows are measured against.
+     */
+    max_length: number;
+    /**
+     * Mean
+     */
+    mean: number;
+    /**
+     * Min
+     */
+    min: number;
+    /**
+     * Model
+     *
+     * The registered model whose tokenizer counted.
+     */
+    model: string | null;
+    /**
+     * Over Max Length
+     *
+     * Rows longer than max_length.
+     */
+    over_max_length: number;
+    /**
+     * Over Max Length Share
+     *
+     * over_max_length / rows, from 0 to 1.
+     */
+    over_max_length_share: number;
+    /**
+     * P50
+     */
+    p50: number;
+    /**
+     * P95
+     */
+    p95: number;
+};
+
+/**
+ * TurnStats
+ *
+ * Messages per conversation (every role counts).
+ */
+export type TurnStats = {
+    /**
+     * Histogram
+     */
+    histogram: Array<HistogramBin>;
+    /**
+     * Max
+     */
+    max: number;
+    /**
+     * Mean
+     */
+    mean: number;
+    /**
+     * Min
+     */
+    min: number;
+};
+
+export type DatasetsListDatasetsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/datasets';
+};
+
+export type DatasetsListDatasetsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsListDatasetsError = DatasetsListDatasetsErrors[keyof DatasetsListDatasetsErrors];
+
+export type DatasetsListDatasetsResponses = {
+    /**
+     * Successful Response
+     */
+    200: DatasetPage;
+};
+
+export type DatasetsListDatasetsResponse = DatasetsListDatasetsResponses[keyof DatasetsListDatasetsResponses];
+
+export type DatasetsUploadDatasetData = {
+    body: {
+        /**
+         * Dataset Id
+         *
+         * Add the rows as a new version of this dataset instead.
+         */
+        dataset_id?: number | null;
+        /**
+         * Description
+         */
+        description?: string;
+        file: Blob | File;
+        /**
+         * Format
+         *
+         * auto: detect; or read the file as this format; table: keep the columns.
+         */
+        format?: 'auto' | 'messages' | 'sharegpt' | 'alpaca' | 'prompt_completion' | 'text' | 'preference' | 'table';
+        /**
+         * Max Length
+         */
+        max_length?: number;
+        /**
+         * Name
+         *
+         * Name of the new dataset; defaults to the file name without extension.
+         */
+        name?: string | null;
+        /**
+         * Stats Model
+         *
+         * Registered model (name or id) whose tokenizer counts tokens.
+         */
+        stats_model?: string | null;
+        /**
+         * Strict
+         *
+         * Refuse the file at its first problem.
+         */
+        strict?: boolean;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/datasets';
+};
+
+export type DatasetsUploadDatasetErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * File over the upload limit
+     */
+    413: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsUploadDatasetError = DatasetsUploadDatasetErrors[keyof DatasetsUploadDatasetErrors];
+
+export type DatasetsUploadDatasetResponses = {
+    /**
+     * Successful Response
+     */
+    202: DatasetUploadOut;
+};
+
+export type DatasetsUploadDatasetResponse = DatasetsUploadDatasetResponses[keyof DatasetsUploadDatasetResponses];
+
+export type DatasetsDeleteDatasetData = {
+    body?: never;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+    };
+    query?: never;
+    url: '/api/datasets/{dataset_id}';
+};
+
+export type DatasetsDeleteDatasetErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsDeleteDatasetError = DatasetsDeleteDatasetErrors[keyof DatasetsDeleteDatasetErrors];
+
+export type DatasetsDeleteDatasetResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DatasetsDeleteDatasetResponse = DatasetsDeleteDatasetResponses[keyof DatasetsDeleteDatasetResponses];
+
+export type DatasetsGetDatasetData = {
+    body?: never;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+    };
+    query?: never;
+    url: '/api/datasets/{dataset_id}';
+};
+
+export type DatasetsGetDatasetErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsGetDatasetError = DatasetsGetDatasetErrors[keyof DatasetsGetDatasetErrors];
+
+export type DatasetsGetDatasetResponses = {
+    /**
+     * Successful Response
+     */
+    200: DatasetDetail;
+};
+
+export type DatasetsGetDatasetResponse = DatasetsGetDatasetResponses[keyof DatasetsGetDatasetResponses];
+
+export type DatasetsGetDatasetVersionData = {
+    body?: never;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: never;
+    url: '/api/datasets/{dataset_id}/versions/{version}';
+};
+
+export type DatasetsGetDatasetVersionErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsGetDatasetVersionError = DatasetsGetDatasetVersionErrors[keyof DatasetsGetDatasetVersionErrors];
+
+export type DatasetsGetDatasetVersionResponses = {
+    /**
+     * Successful Response
+     */
+    200: DatasetVersionDetail;
+};
+
+export type DatasetsGetDatasetVersionResponse = DatasetsGetDatasetVersionResponses[keyof DatasetsGetDatasetVersionResponses];
+
+export type DatasetsListDatasetRowsData = {
+    body?: never;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/datasets/{dataset_id}/versions/{version}/rows';
+};
+
+export type DatasetsListDatasetRowsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsListDatasetRowsError = DatasetsListDatasetRowsErrors[keyof DatasetsListDatasetRowsErrors];
+
+export type DatasetsListDatasetRowsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RowPage;
+};
+
+export type DatasetsListDatasetRowsResponse = DatasetsListDatasetRowsResponses[keyof DatasetsListDatasetRowsResponses];
+
+export type DatasetsGetDatasetStatsData = {
+    body?: never;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: never;
+    url: '/api/datasets/{dataset_id}/versions/{version}/stats';
+};
+
+export type DatasetsGetDatasetStatsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsGetDatasetStatsError = DatasetsGetDatasetStatsErrors[keyof DatasetsGetDatasetStatsErrors];
+
+export type DatasetsGetDatasetStatsResponses = {
+    /**
+     * Successful Response
+     */
+    200: StatsOut;
+};
+
+export type DatasetsGetDatasetStatsResponse = DatasetsGetDatasetStatsResponses[keyof DatasetsGetDatasetStatsResponses];
+
+export type DatasetsRecomputeDatasetStatsData = {
+    body: StatsRequest;
+    path: {
+        /**
+         * Dataset Id
+         */
+        dataset_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: never;
+    url: '/api/datasets/{dataset_id}/versions/{version}/stats';
+};
+
+export type DatasetsRecomputeDatasetStatsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsRecomputeDatasetStatsError = DatasetsRecomputeDatasetStatsErrors[keyof DatasetsRecomputeDatasetStatsErrors];
+
+export type DatasetsRecomputeDatasetStatsResponses = {
+    /**
+     * Successful Response
+     */
+    202: JobOut;
+};
+
+export type DatasetsRecomputeDatasetStatsResponse = DatasetsRecomputeDatasetStatsResponses[keyof DatasetsRecomputeDatasetStatsResponses];
 
 export type HealthGetHealthData = {
     body?: never;
