@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from lathe.api.deps import SettingsDep
 from lathe.api.errors import ERROR_RESPONSES
 from lathe.api.uploads import receive_form
-from lathe.datasets import records, service, uploads
+from lathe.datasets import records, samples, service, uploads
+from lathe.datasets.samples import SampleInfo
 from lathe.db.tables import DatasetRow, DatasetVersionRow
 from lathe.errors import InvalidInput
 from lathe.schemas.common import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, ErrorResponse
@@ -22,6 +23,7 @@ from lathe.schemas.datasets import (
     DatasetVersionDetail,
     DatasetVersionOut,
     RowPage,
+    SampleImportRequest,
     StatsOut,
     StatsRequest,
     UploadOptions,
@@ -57,7 +59,7 @@ _UPLOAD_FORM: dict[str, Any] = {
 
 
 def _dataset_fields(row: DatasetRow) -> dict[str, Any]:
-    return {column: getattr(row, column) for column in DatasetRow.__table__.columns.keys()}
+    return {column: getattr(row, column) for column in DatasetRow.__table__.columns.keys()}  # noqa: SIM118
 
 
 def _dataset_out(row: DatasetRow, latest: DatasetVersionRow | None) -> DatasetOut:
@@ -118,6 +120,25 @@ def _form_error(error: ValidationError) -> InvalidInput:
     ]
     first = details[0]
     return InvalidInput(f"{first['field']}: {first['message']}", details=details)
+
+
+@router.get("/samples")
+def list_dataset_samples() -> list[SampleInfo]:
+    """Built-in sample datasets that ship with Lathe (a persona, instructions, preferences)."""
+    return samples.list_samples()
+
+
+@router.post("/samples/{key}", status_code=status.HTTP_202_ACCEPTED)
+def import_dataset_sample(
+    settings: SettingsDep, key: str, body: SampleImportRequest
+) -> DatasetUploadOut:
+    """Queue the import of a built-in sample as a new dataset (`sample-<key>` by default)."""
+    queued = service.queue_sample_import(settings, key, body.name)
+    return DatasetUploadOut(
+        dataset=_dataset_out(queued.dataset, None),
+        job=JobOut.model_validate(queued.job),
+        detected_format=queued.detected_format,
+    )
 
 
 @router.get("/{dataset_id}")

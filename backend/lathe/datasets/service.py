@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Literal
 
-from lathe.datasets import records
+from lathe.datasets import records, samples
 from lathe.datasets.jobs import IMPORT_KIND, STATS_KIND
 from lathe.datasets.scan import preflight
 from lathe.datasets.storage import read_rows, version_file
-from lathe.datasets.uploads import UNSAFE_NAME_CHARS, discard_upload
+from lathe.datasets.uploads import UNSAFE_NAME_CHARS, copy_into_upload, discard_upload
 from lathe.db.engine import session_scope
 from lathe.db.tables import DatasetRow, DatasetVersionRow, JobRow
 from lathe.errors import Conflict, InvalidInput, NotFound
@@ -74,6 +74,14 @@ def queue_import(settings: Settings, upload: Path, options: UploadOptions) -> Qu
     )
     dataset = _set_job(settings, dataset.id, job.id)
     return QueuedImport(dataset, job, detected)
+
+
+def queue_sample_import(settings: Settings, key: str, name: str | None) -> QueuedImport:
+    """Import a built-in sample as a new dataset (named after the sample unless given)."""
+    sample = samples.get_sample(key)
+    upload = copy_into_upload(settings, samples.sample_path(key))
+    options = UploadOptions(name=name or f"sample-{sample.key}", description=sample.description)
+    return queue_import(settings, upload, options)
 
 
 def queue_stats(settings: Settings, dataset_id: int, version: int, request: StatsRequest) -> JobRow:

@@ -178,6 +178,14 @@ class UploadOptions(StatsRequest):
     strict: bool = Field(default=False, description="Refuse the file at its first problem.")
 
 
+class SampleImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        default=None, pattern=DATASET_NAME_PATTERN, description="Default: sample-<key>."
+    )
+
+
 class DatasetUploadOut(BaseModel):
     dataset: DatasetOut
     job: JobOut = Field(description="The `dataset.import` job writing the new version.")

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
+import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -42,6 +42,32 @@ export const datasetsUploadDataset = <ThrowOnError extends boolean = false>(opti
     ...options,
     headers: {
         'Content-Type': null,
+        ...options.headers
+    }
+});
+
+/**
+ * List Dataset Samples
+ *
+ * Built-in sample datasets that ship with Lathe (a persona, instructions, preferences).
+ */
+export const datasetsListDatasetSamples = <ThrowOnError extends boolean = false>(options?: Options<DatasetsListDatasetSamplesData, ThrowOnError>) => (options?.client ?? client).get<DatasetsListDatasetSamplesResponses, DatasetsListDatasetSamplesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/datasets/samples',
+    ...options
+});
+
+/**
+ * Import Dataset Sample
+ *
+ * Queue the import of a built-in sample as a new dataset (`sample-<key>` by default).
+ */
+export const datasetsImportDatasetSample = <ThrowOnError extends boolean = false>(options: Options<DatasetsImportDatasetSampleData, ThrowOnError>) => (options.client ?? client).post<DatasetsImportDatasetSampleResponses, DatasetsImportDatasetSampleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/datasets/samples/{key}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
         ...options.headers
     }
 });

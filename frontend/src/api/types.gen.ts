@@ -965,6 +965,50 @@ export type RowPage = {
 };
 
 /**
+ * SampleImportRequest
+ */
+export type SampleImportRequest = {
+    /**
+     * Name
+     *
+     * Default: sample-<key>.
+     */
+    name?: string | null;
+};
+
+/**
+ * SampleInfo
+ */
+export type SampleInfo = {
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Format
+     *
+     * Canonical format of the rows.
+     */
+    format: 'messages' | 'preference';
+    /**
+     * Key
+     *
+     * Stable identifier, e.g. `identity`.
+     */
+    key: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Rows
+     *
+     * Number of rows in the sample.
+     */
+    rows: number;
+};
+
+/**
  * StatsOut
  */
 export type StatsOut = {
@@ -1312,6 +1356,87 @@ export type DatasetsUploadDatasetResponses = {
 };
 
 export type DatasetsUploadDatasetResponse = DatasetsUploadDatasetResponses[keyof DatasetsUploadDatasetResponses];
+
+export type DatasetsListDatasetSamplesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/datasets/samples';
+};
+
+export type DatasetsListDatasetSamplesErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsListDatasetSamplesError = DatasetsListDatasetSamplesErrors[keyof DatasetsListDatasetSamplesErrors];
+
+export type DatasetsListDatasetSamplesResponses = {
+    /**
+     * Response Datasets-List Dataset Samples
+     *
+     * Successful Response
+     */
+    200: Array<SampleInfo>;
+};
+
+export type DatasetsListDatasetSamplesResponse = DatasetsListDatasetSamplesResponses[keyof DatasetsListDatasetSamplesResponses];
+
+export type DatasetsImportDatasetSampleData = {
+    body: SampleImportRequest;
+    path: {
+        /**
+         * Key
+         */
+        key: string;
+    };
+    query?: never;
+    url: '/api/datasets/samples/{key}';
+};
+
+export type DatasetsImportDatasetSampleErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type DatasetsImportDatasetSampleError = DatasetsImportDatasetSampleErrors[keyof DatasetsImportDatasetSampleErrors];
+
+export type DatasetsImportDatasetSampleResponses = {
+    /**
+     * Successful Response
+     */
+    202: DatasetUploadOut;
+};
+
+export type DatasetsImportDatasetSampleResponse = DatasetsImportDatasetSampleResponses[keyof DatasetsImportDatasetSampleResponses];
 
 export type DatasetsDeleteDatasetData = {
     body?: never;

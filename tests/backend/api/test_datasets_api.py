@@ -233,3 +233,20 @@ def test_openapi_declares_the_multipart_upload(client: TestClient) -> None:
     assert schema["required"] == ["file"]
     assert {"file", "name", "format", "strict", "dataset_id"} <= set(schema["properties"])
     assert json.dumps(schema)  # serialisable
+
+
+def test_samples_import_as_datasets(client: TestClient, settings: Settings, worker: Worker) -> None:
+    listed = client.get("/api/datasets/samples").json()
+    assert {"identity", "instructions", "preferences"} <= {s["key"] for s in listed}
+    response = client.post("/api/datasets/samples/identity", json={})
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["dataset"]["name"] == "sample-identity"
+    assert finished(settings, body).status == "succeeded"
+    latest = client.get(f"/api/datasets/{body['dataset']['id']}").json()["latest"]
+    identity = next(s for s in listed if s["key"] == "identity")
+    assert latest["row_count"] == identity["rows"] and latest["format"] == "messages"
+    response = client.post("/api/datasets/samples/nope", json={})
+    assert response.status_code == 422 and "identity" in response.json()["error"]["message"]
+    response = client.post("/api/datasets/samples/identity", json={})
+    assert response.status_code == 409
