@@ -16,7 +16,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from lathe.schemas.datasets import CanonicalFormat
+from lathe.schemas.formats import CanonicalFormat
 
 ColumnType = Literal["string", "int", "float", "bool", "messages", "list", "struct", "other"]
 DatasetFormat = Literal["messages", "text", "preference", "table"]

@@ -60,11 +60,16 @@ def default_stats_model(settings: Settings, asked: str | None) -> str | None:
 
 
 def measure(
-    settings: Settings, batches: Iterable[pa.RecordBatch], options: StatsOptions
+    settings: Settings,
+    batches: Iterable[pa.RecordBatch],
+    options: StatsOptions,
+    schema: pa.Schema | None = None,
 ) -> DatasetStats:
     model = default_stats_model(settings, options.stats_model)
     tokenizer = load_tokenizer(settings, model) if model is not None else None
-    return compute_stats(batches, tokenizer=tokenizer, max_length=options.max_length, model=model)
+    return compute_stats(
+        batches, tokenizer=tokenizer, max_length=options.max_length, model=model, schema=schema
+    )
 
 
 def import_file(
@@ -94,7 +99,7 @@ def import_file(
             progress(written, total, f"{written} of {total} rows written")
         staged = writer.finish()
         progress(total, total, "computing stats")
-        stats = measure(settings, read_batches(staged.path), options)
+        stats = measure(settings, read_batches(staged.path), options, staged.schema)
         raise_if_stopped()
         return records.add_version(
             settings,

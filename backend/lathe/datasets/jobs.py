@@ -12,7 +12,7 @@ from pydantic import Field
 
 from lathe.datasets import records
 from lathe.datasets.importer import ImportOptions, StatsOptions, import_file, measure
-from lathe.datasets.storage import read_batches, version_file
+from lathe.datasets.storage import read_batches, schema_of, version_file
 from lathe.datasets.uploads import discard_upload
 from lathe.errors import InvalidInput
 from lathe.jobs.context import JobContext
@@ -63,7 +63,7 @@ def run_stats(ctx: JobContext, params: StatsParams) -> dict[str, Any]:
     version = records.get_version(ctx.settings, params.dataset_id, params.version)
     ctx.progress(0, version.row_count, "computing stats")
     path = version_file(ctx.settings, version.path)
-    stats = measure(ctx.settings, _stoppable(ctx, read_batches(path)), params)
+    stats = measure(ctx.settings, _stoppable(ctx, read_batches(path)), params, schema_of(path))
     records.set_stats(ctx.settings, version.id, stats.model_dump(mode="json"))
     ctx.progress(version.row_count, version.row_count, "done")
     return {"dataset_id": params.dataset_id, "version": version.version}

@@ -8,18 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lathe.datasets.stats import DatasetStats
+from lathe.schemas.formats import (
+    CanonicalFormat,
+    FileType,
+    ImportFormat,
+    Role,
+    SourceFormat,
+    StoredFormat,
+)
 from lathe.schemas.jobs import JobOut
 
-FileType = Literal["jsonl", "json", "csv", "parquet", "txt"]
-SourceFormat = Literal["messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference"]
-CanonicalFormat = Literal["messages", "text", "preference"]
-# What an upload asks for: detect the format, read it as a given one, or keep the columns as a
-# `table` (every value a string; nested values as JSON) for a recipe to reshape.
-ImportFormat = Literal[
-    "auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "table"
-]
-StoredFormat = Literal["messages", "text", "preference", "table"]
-Role = Literal["system", "user", "assistant", "tool"]
+__all__ = ["CanonicalFormat", "FileType", "ImportFormat", "Role", "SourceFormat", "StoredFormat"]
 
 # Which canonical schema each source format maps onto.
 CANONICAL_OF: dict[str, CanonicalFormat] = {
