@@ -9,7 +9,7 @@ import typer
 import uvicorn
 
 from lathe import __version__
-from lathe.cli import datasets, db, jobs, models
+from lathe.cli import datasets, db, jobs, models, recipes
 from lathe.cli.common import cli_errors, console, fail
 from lathe.cli.doctor import doctor
 from lathe.cli.worker import worker
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(models.app, name="models")
 app.add_typer(datasets.app, name="datasets")
+app.add_typer(recipes.app, name="recipes", no_args_is_help=True)
 app.add_typer(jobs.app, name="jobs")
 app.command("doctor")(doctor)
 app.command("worker")(worker)

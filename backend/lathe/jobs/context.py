@@ -111,7 +111,13 @@ class JobContext:
             return "lease_lost"
         return "cancel" if state.cancel_requested else None
 
-    def progress(self, completed: float, total: float | None = None, message: str = "") -> None:
+    def progress(
+        self,
+        completed: float,
+        total: float | None = None,
+        message: str = "",
+        details: Mapping[str, object] | None = None,
+    ) -> None:
         """Record progress. Calls closer together than PROGRESS_INTERVAL_S are dropped (each is
         a database write and an event), except the first of a stage and the final one."""
         now = time.monotonic()
@@ -123,6 +129,8 @@ class JobContext:
         data: dict[str, object] = {"completed": completed, "total": total}
         if message:
             data["message"] = message
+        if details:
+            data["details"] = dict(details)
         queue.report_progress(self.settings, self.job_id, data)
 
     def log(self, line: str) -> None:

@@ -27,7 +27,12 @@ P = TypeVar("P", bound=BaseModel)
 Handler = Callable[["JobContext", P], "dict[str, Any] | None"]
 
 # Modules whose import registers Lathe's own kinds; later services add theirs here.
-BUILTIN_KIND_MODULES = ("lathe.jobs.builtin", "lathe.models.jobs", "lathe.datasets.jobs")
+BUILTIN_KIND_MODULES = (
+    "lathe.jobs.builtin",
+    "lathe.models.jobs",
+    "lathe.datasets.jobs",
+    "lathe.recipes.jobs",
+)
 
 
 @dataclass(frozen=True)

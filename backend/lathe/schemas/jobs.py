@@ -34,6 +34,10 @@ class JobProgress(BaseModel):
     completed: float | None = None
     total: float | None = None
     message: str = ""
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="Kind-specific detail: for a recipe run, {nodes: {id: {rows_in, rows_out}}}.",
+    )
 
 
 class JobError(BaseModel):
