@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
+import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -287,6 +287,156 @@ export const modelsDeleteModel = <ThrowOnError extends boolean = false>(options:
 export const modelsGetModel = <ThrowOnError extends boolean = false>(options: Options<ModelsGetModelData, ThrowOnError>) => (options.client ?? client).get<ModelsGetModelResponses, ModelsGetModelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/models/{model_id}',
+    ...options
+});
+
+/**
+ * List Recipes
+ */
+export const recipesListRecipes = <ThrowOnError extends boolean = false>(options?: Options<RecipesListRecipesData, ThrowOnError>) => (options?.client ?? client).get<RecipesListRecipesResponses, RecipesListRecipesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes',
+    ...options
+});
+
+/**
+ * Create Recipe
+ *
+ * Save a new recipe as version 1 (a graph with problems is saved; runs refuse it).
+ */
+export const recipesCreateRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesCreateRecipeData, ThrowOnError>) => (options.client ?? client).post<RecipesCreateRecipeResponses, RecipesCreateRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Import Recipe
+ *
+ * Create a recipe from a YAML document (the same schema as the graph).
+ */
+export const recipesImportRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesImportRecipeData, ThrowOnError>) => (options.client ?? client).post<RecipesImportRecipeResponses, RecipesImportRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/import',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Node Types
+ *
+ * Every node type: group, ports, and its params as JSON schema (for the editor's forms).
+ */
+export const recipesListNodeTypes = <ThrowOnError extends boolean = false>(options?: Options<RecipesListNodeTypesData, ThrowOnError>) => (options?.client ?? client).get<RecipesListNodeTypesResponses, RecipesListNodeTypesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/node-types',
+    ...options
+});
+
+/**
+ * Preview Recipe Rows
+ *
+ * Run the graph on the first `limit` rows of each source: rows, columns, counts and time
+ * at every node; nodes with problems show them and their downstream nodes are skipped.
+ */
+export const recipesPreviewRecipeRows = <ThrowOnError extends boolean = false>(options: Options<RecipesPreviewRecipeRowsData, ThrowOnError>) => (options.client ?? client).post<RecipesPreviewRecipeRowsResponses, RecipesPreviewRecipeRowsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Validate Recipe
+ *
+ * Check any graph (even a broken one) and list every problem with its node id.
+ */
+export const recipesValidateRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesValidateRecipeData, ThrowOnError>) => (options.client ?? client).post<RecipesValidateRecipeResponses, RecipesValidateRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/validate',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Recipe
+ *
+ * Delete the recipe and its versions (the datasets it wrote stay).
+ */
+export const recipesDeleteRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesDeleteRecipeData, ThrowOnError>) => (options.client ?? client).delete<RecipesDeleteRecipeResponses, RecipesDeleteRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}',
+    ...options
+});
+
+/**
+ * Get Recipe
+ */
+export const recipesGetRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesGetRecipeData, ThrowOnError>) => (options.client ?? client).get<RecipesGetRecipeResponses, RecipesGetRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}',
+    ...options
+});
+
+/**
+ * Save Recipe
+ *
+ * Save the graph as a new version.
+ */
+export const recipesSaveRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesSaveRecipeData, ThrowOnError>) => (options.client ?? client).put<RecipesSaveRecipeResponses, RecipesSaveRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Run Recipe
+ *
+ * Queue a `recipe.run` job for a saved version (422 listing every problem when it cannot
+ * run); its result lists the dataset version each output wrote.
+ */
+export const recipesRunRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesRunRecipeData, ThrowOnError>) => (options.client ?? client).post<RecipesRunRecipeResponses, RecipesRunRecipeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}/runs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Recipe Version
+ */
+export const recipesGetRecipeVersion = <ThrowOnError extends boolean = false>(options: Options<RecipesGetRecipeVersionData, ThrowOnError>) => (options.client ?? client).get<RecipesGetRecipeVersionResponses, RecipesGetRecipeVersionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}/versions/{version}',
+    ...options
+});
+
+/**
+ * Export Recipe Yaml
+ */
+export const recipesExportRecipeYaml = <ThrowOnError extends boolean = false>(options: Options<RecipesExportRecipeYamlData, ThrowOnError>) => (options.client ?? client).get<RecipesExportRecipeYamlResponses, RecipesExportRecipeYamlErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/recipes/{recipe_id}/versions/{version}/yaml',
     ...options
 });
 

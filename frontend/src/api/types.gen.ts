@@ -39,6 +39,20 @@ export type BuiltinModelOut = {
 };
 
 /**
+ * ColumnInfo
+ */
+export type ColumnInfo = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Type
+     */
+    type: string;
+};
+
+/**
  * ColumnOut
  */
 export type ColumnOut = {
@@ -135,6 +149,33 @@ export type DatasetDetail = {
 };
 
 /**
+ * DatasetNode
+ */
+export type DatasetNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: DatasetParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'dataset';
+};
+
+/**
  * DatasetOut
  */
 export type DatasetOut = {
@@ -184,6 +225,24 @@ export type DatasetPage = {
      * Pass as `cursor` for the next page.
      */
     next_cursor: string | null;
+};
+
+/**
+ * DatasetParams
+ */
+export type DatasetParams = {
+    /**
+     * Dataset
+     *
+     * The dataset's name or id.
+     */
+    dataset: number | string;
+    /**
+     * Version
+     *
+     * The version to read; 0 reads the newest version.
+     */
+    version?: number;
 };
 
 /**
@@ -369,6 +428,69 @@ export type DatasetVersionOut = {
 };
 
 /**
+ * DedupeNode
+ */
+export type DedupeNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params?: DedupeParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'dedupe';
+};
+
+/**
+ * DedupeParams
+ */
+export type DedupeParams = {
+    /**
+     * Columns
+     *
+     * The columns that make rows alike; all columns when unset.
+     */
+    columns?: Array<string> | null;
+    /**
+     * Mode
+     *
+     * `exact`: identical values in the chosen columns; `near`: similar text (MinHash over word shingles).
+     */
+    mode?: 'exact' | 'near';
+    /**
+     * Num Perm
+     *
+     * `near`: MinHash permutations (accuracy).
+     */
+    num_perm?: number;
+    /**
+     * Shingle Words
+     *
+     * `near`: words per shingle.
+     */
+    shingle_words?: number;
+    /**
+     * Threshold
+     *
+     * `near`: the estimated Jaccard similarity of word shingles at which a row counts as a duplicate of an earlier one.
+     */
+    threshold?: number;
+};
+
+/**
  * DetectionReport
  */
 export type DetectionReport = {
@@ -405,7 +527,7 @@ export type DetectionReport = {
      *
      * Skipped rows, in file order, capped.
      */
-    problems: Array<Problem>;
+    problems: Array<LatheSchemasDatasetsProblem>;
     rows: RowCounts;
     /**
      * Samples
@@ -415,6 +537,75 @@ export type DetectionReport = {
     samples: Array<{
         [key: string]: unknown;
     }>;
+};
+
+/**
+ * DropNode
+ */
+export type DropNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: DropParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'drop';
+};
+
+/**
+ * DropParams
+ */
+export type DropParams = {
+    /**
+     * Columns
+     *
+     * The columns to remove.
+     */
+    columns: Array<string>;
+};
+
+/**
+ * Edge
+ */
+export type Edge = {
+    /**
+     * Source
+     *
+     * Id of the node the rows come from.
+     */
+    source: string;
+    /**
+     * Source Port
+     *
+     * Its output port.
+     */
+    source_port?: string;
+    /**
+     * Target
+     *
+     * Id of the node the rows go to.
+     */
+    target: string;
+    /**
+     * Target Port
+     *
+     * Its input port.
+     */
+    target_port?: string;
 };
 
 /**
@@ -446,6 +637,166 @@ export type ErrorBody = {
  */
 export type ErrorResponse = {
     error: ErrorBody;
+};
+
+/**
+ * FilterNode
+ */
+export type FilterNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: FilterParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'filter';
+};
+
+/**
+ * FilterParams
+ */
+export type FilterParams = {
+    /**
+     * Expression
+     *
+     * Keep rows where this is true, e.g. `len(output) > 20 and not contains(lower(output), 'as an ai')`. Columns by name (or col('a name')); and/or/not, comparisons, + - * / // %, x in [..], 'text' in column, x is None; functions len, lower, upper, strip, contains, startswith, endswith, matches (regex), num, abs, turns, chars, words, role(messages, i), content(messages, i).
+     */
+    expression: string;
+};
+
+/**
+ * GenerateNode
+ */
+export type GenerateNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: GenerateParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'generate';
+};
+
+/**
+ * GenerateParams
+ */
+export type GenerateParams = {
+    /**
+     * Batch Size
+     *
+     * Prompts generated together in one batch.
+     */
+    batch_size?: number;
+    /**
+     * Column
+     *
+     * The column to write.
+     */
+    column?: string;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated per answer.
+     */
+    max_tokens?: number;
+    /**
+     * Model
+     *
+     * A registered model or adapter, by name (or id).
+     */
+    model: string;
+    /**
+     * N
+     *
+     * Answers per row; each becomes a row.
+     */
+    n?: number;
+    /**
+     * Output
+     *
+     * `text`: the answer; `messages`: the conversation (system, user prompt, assistant answer).
+     */
+    output?: 'text' | 'messages';
+    /**
+     * Prompt
+     *
+     * Jinja template of the user message for each row, e.g. `Write a short question a beginner might ask about {{ topic }}.`
+     */
+    prompt: string;
+    /**
+     * Seed
+     *
+     * Seed for reproducible sampling.
+     */
+    seed?: number | null;
+    /**
+     * System
+     *
+     * A system message sent with each prompt.
+     */
+    system?: string | null;
+    /**
+     * Temperature
+     *
+     * Sampling temperature; 0 = greedy.
+     */
+    temperature?: number;
+    /**
+     * Top K
+     *
+     * Sample from the k likeliest tokens (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling threshold (1 = off).
+     */
+    top_p?: number;
+};
+
+/**
+ * GraphRequest
+ *
+ * A graph as the editor holds it, possibly broken: it is checked, not refused.
+ */
+export type GraphRequest = {
+    /**
+     * Graph
+     *
+     * A recipe graph document (see RecipeGraph).
+     */
+    graph: {
+        [key: string]: unknown;
+    };
 };
 
 /**
@@ -484,6 +835,47 @@ export type HistogramBin = {
      * Smallest value in the bin.
      */
     min: number;
+};
+
+/**
+ * InlineNode
+ */
+export type InlineNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: InlineParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'inline';
+};
+
+/**
+ * InlineParams
+ */
+export type InlineParams = {
+    /**
+     * Rows
+     *
+     * The rows, as objects of column name to value. Lists of {role, content} objects become conversations (messages).
+     */
+    rows: Array<{
+        [key: string]: unknown;
+    }>;
 };
 
 /**
@@ -723,6 +1115,14 @@ export type JobProgress = {
      */
     completed?: number | null;
     /**
+     * Details
+     *
+     * Kind-specific detail: for a recipe run, {nodes: {id: {rows_in, rows_out}}}.
+     */
+    details?: {
+        [key: string]: unknown;
+    } | null;
+    /**
      * Message
      */
     message?: string;
@@ -730,6 +1130,182 @@ export type JobProgress = {
      * Total
      */
     total?: number | null;
+};
+
+/**
+ * JudgeNode
+ */
+export type JudgeNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: JudgeParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'judge';
+};
+
+/**
+ * JudgeParams
+ */
+export type JudgeParams = {
+    /**
+     * Batch Size
+     *
+     * Prompts generated together in one batch.
+     */
+    batch_size?: number;
+    /**
+     * Max Score
+     *
+     * Highest (best) score of the scale.
+     */
+    max_score?: number;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated per answer.
+     */
+    max_tokens?: number;
+    /**
+     * Min Score
+     *
+     * Lowest score of the scale.
+     */
+    min_score?: number;
+    /**
+     * Model
+     *
+     * A registered model or adapter, by name (or id).
+     */
+    model: string;
+    /**
+     * Reason Column
+     *
+     * Column of the judge's reason.
+     */
+    reason_column?: string;
+    /**
+     * Rubric
+     *
+     * What makes a row good, e.g. `The answer is correct, complete and polite.`
+     */
+    rubric: string;
+    /**
+     * Score Column
+     *
+     * Column of the score.
+     */
+    score_column?: string;
+    /**
+     * Seed
+     *
+     * Seed for reproducible sampling.
+     */
+    seed?: number | null;
+    /**
+     * Temperature
+     *
+     * Sampling temperature; 0 = greedy (steadiest).
+     */
+    temperature?: number;
+    /**
+     * Template
+     *
+     * Jinja template of the item shown to the judge; by default the row's conversation (`messages`) as role: content lines.
+     */
+    template?: string;
+    /**
+     * Top K
+     *
+     * Sample from the k likeliest tokens (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling threshold (1 = off).
+     */
+    top_p?: number;
+};
+
+/**
+ * MixNode
+ */
+export type MixNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params?: MixParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'mix';
+};
+
+/**
+ * MixParams
+ */
+export type MixParams = {
+    /**
+     * Mode
+     *
+     * `proportion`: weights are shares of the output; `multiplier`: each input contributes weight x its rows.
+     */
+    mode?: 'proportion' | 'multiplier';
+    /**
+     * Rows
+     *
+     * `proportion`: total rows of the mix; unset = as many as possible without repeating rows.
+     */
+    rows?: number | null;
+    /**
+     * Seed
+     *
+     * Random seed.
+     */
+    seed?: number;
+    /**
+     * Shuffle
+     *
+     * Interleave the inputs in a random order.
+     */
+    shuffle?: boolean;
+    /**
+     * Weights
+     *
+     * Weight of each input, keyed by the upstream node id (`node.port` for a node with several outputs, e.g. `split.train`); an input without a weight has 1.
+     */
+    weights?: {
+        [key: string]: number;
+    };
 };
 
 /**
@@ -859,27 +1435,611 @@ export type ModelPullRequest = {
 };
 
 /**
- * Problem
+ * NodePreview
  */
-export type Problem = {
+export type NodePreview = {
     /**
-     * Line
-     *
-     * 1-based line in the file; null for Parquet.
+     * Node Id
      */
-    line: number | null;
+    node_id: string;
     /**
-     * Reason
+     * Outputs
      *
-     * What is wrong, starting with its location.
+     * Per output port (an output node: `dataset`, the rows it would write).
      */
-    reason: string;
+    outputs?: {
+        [key: string]: PortPreview;
+    };
     /**
-     * Record
-     *
-     * 1-based record number (CSV/Parquet: data row number).
+     * Problems
      */
-    record: number;
+    problems?: Array<LatheRecipesProblemsProblem>;
+    /**
+     * Skipped Because
+     *
+     * Why the node did not run.
+     */
+    skipped_because?: string | null;
+    stats?: NodeStats;
+    /**
+     * Status
+     *
+     * ok: ran; error: has problems (listed); skipped: an upstream node has problems.
+     */
+    status: 'ok' | 'error' | 'skipped';
+    /**
+     * Type
+     */
+    type: string | null;
+};
+
+/**
+ * NodeStats
+ */
+export type NodeStats = {
+    /**
+     * Rows In
+     *
+     * Rows that arrived on the node's inputs.
+     */
+    rows_in?: number;
+    /**
+     * Rows Out
+     *
+     * Rows it emitted (all output ports).
+     */
+    rows_out?: number;
+    /**
+     * Seconds
+     *
+     * Time spent in the node itself.
+     */
+    seconds?: number;
+    /**
+     * Skip Reasons
+     *
+     * The first few distinct reasons, with counts.
+     */
+    skip_reasons?: {
+        [key: string]: number;
+    };
+    /**
+     * Skipped
+     *
+     * Rows dropped because they could not be processed.
+     */
+    skipped?: number;
+};
+
+/**
+ * NodeTypeInfo
+ */
+export type NodeTypeInfo = {
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Group
+     */
+    group: 'source' | 'transform' | 'generate' | 'output';
+    /**
+     * Inputs
+     */
+    inputs: Array<PortInfo>;
+    /**
+     * Outputs
+     */
+    outputs: Array<PortInfo>;
+    /**
+     * Params Schema
+     *
+     * JSON schema of the node's params.
+     */
+    params_schema: {
+        [key: string]: unknown;
+    };
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Type
+     */
+    type: string;
+};
+
+/**
+ * OutputNode
+ */
+export type OutputNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: OutputParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'output';
+};
+
+/**
+ * OutputParams
+ */
+export type OutputParams = {
+    /**
+     * Dataset
+     *
+     * Name of the dataset to write a new version of (created if missing).
+     */
+    dataset: string;
+    /**
+     * Description
+     *
+     * Description of a dataset this creates.
+     */
+    description?: string;
+    /**
+     * Format
+     *
+     * messages, text or preference (the canonical columns are required), or table (every column as it is).
+     */
+    format?: 'messages' | 'text' | 'preference' | 'table';
+    /**
+     * Keep Columns
+     *
+     * Extra columns to keep besides the format's canonical ones.
+     */
+    keep_columns?: Array<string>;
+};
+
+/**
+ * PortInfo
+ */
+export type PortInfo = {
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Kinds
+     *
+     * Column kinds the port carries ('any': a table).
+     */
+    kinds: Array<'string' | 'int' | 'float' | 'bool' | 'messages' | 'list' | 'struct' | 'other' | 'any'>;
+    /**
+     * Multiple
+     *
+     * Whether several edges may arrive at this input.
+     */
+    multiple: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Required
+     *
+     * Whether the input must be connected.
+     */
+    required: boolean;
+};
+
+/**
+ * PortPreview
+ */
+export type PortPreview = {
+    /**
+     * Columns
+     */
+    columns: Array<ColumnInfo>;
+    /**
+     * Rows
+     *
+     * The first rows, JSON-safe.
+     */
+    rows: Array<{
+        [key: string]: unknown;
+    }>;
+};
+
+/**
+ * Position
+ */
+export type Position = {
+    /**
+     * X
+     *
+     * Horizontal position in the editor.
+     */
+    x: number;
+    /**
+     * Y
+     *
+     * Vertical position in the editor.
+     */
+    y: number;
+};
+
+/**
+ * PreviewRequest
+ */
+export type PreviewRequest = {
+    /**
+     * Graph
+     *
+     * A recipe graph document (see RecipeGraph).
+     */
+    graph: {
+        [key: string]: unknown;
+    };
+    /**
+     * Limit
+     *
+     * Rows read from each source.
+     */
+    limit?: number;
+    /**
+     * Render a messages node's rows with a model's chat template and mark the tokens that carry loss.
+     */
+    training_view?: TrainingViewRequest | null;
+};
+
+/**
+ * PreviewResult
+ */
+export type PreviewResult = {
+    /**
+     * Nodes
+     *
+     * Every node, in topological order.
+     */
+    nodes: Array<NodePreview>;
+    /**
+     * Problems
+     *
+     * Every problem of the graph, as validation.
+     */
+    problems: Array<LatheRecipesProblemsProblem>;
+    /**
+     * Seconds
+     */
+    seconds: number;
+    training_view?: TrainingViewResult | null;
+};
+
+/**
+ * RecipeCreate
+ */
+export type RecipeCreate = {
+    /**
+     * Description
+     */
+    description?: string;
+    graph: RecipeGraph;
+    /**
+     * Name
+     *
+     * Unique name.
+     */
+    name: string;
+};
+
+/**
+ * RecipeDetail
+ */
+export type RecipeDetail = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Id
+     */
+    id: number;
+    latest: RecipeVersionOut;
+    /**
+     * Latest Version
+     */
+    latest_version: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Node Count
+     */
+    node_count: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Versions
+     *
+     * Every version, oldest first.
+     */
+    versions: Array<RecipeVersionSummary>;
+};
+
+/**
+ * RecipeGraph
+ */
+export type RecipeGraph = {
+    /**
+     * Description
+     *
+     * Optional description.
+     */
+    description?: string | null;
+    /**
+     * Edges
+     *
+     * Port-to-port connections.
+     */
+    edges?: Array<Edge>;
+    /**
+     * Name
+     *
+     * Optional name (recipe YAML files).
+     */
+    name?: string | null;
+    /**
+     * Nodes
+     *
+     * The nodes; ids are unique.
+     */
+    nodes: Array<({
+        type: 'dataset';
+    } & DatasetNode) | ({
+        type: 'samples';
+    } & SamplesNode) | ({
+        type: 'inline';
+    } & InlineNode) | ({
+        type: 'to_messages';
+    } & ToMessagesNode) | ({
+        type: 'template';
+    } & TemplateNode) | ({
+        type: 'filter';
+    } & FilterNode) | ({
+        type: 'select';
+    } & SelectNode) | ({
+        type: 'rename';
+    } & RenameNode) | ({
+        type: 'drop';
+    } & DropNode) | ({
+        type: 'system_prompt';
+    } & SystemPromptNode) | ({
+        type: 'dedupe';
+    } & DedupeNode) | ({
+        type: 'token_length';
+    } & TokenLengthNode) | ({
+        type: 'sample';
+    } & SampleNode) | ({
+        type: 'split';
+    } & SplitNode) | ({
+        type: 'mix';
+    } & MixNode) | ({
+        type: 'generate';
+    } & GenerateNode) | ({
+        type: 'judge';
+    } & JudgeNode) | ({
+        type: 'output';
+    } & OutputNode)>;
+    /**
+     * Schema Version
+     *
+     * Version of this document format.
+     */
+    schema_version?: 1;
+};
+
+/**
+ * RecipeImport
+ */
+export type RecipeImport = {
+    /**
+     * Name
+     *
+     * Recipe name; default: the document's `name`.
+     */
+    name?: string | null;
+    /**
+     * Yaml
+     *
+     * A recipe YAML document.
+     */
+    yaml: string;
+};
+
+/**
+ * RecipeOut
+ */
+export type RecipeOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Latest Version
+     */
+    latest_version: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Node Count
+     */
+    node_count: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * RecipePage
+ */
+export type RecipePage = {
+    /**
+     * Items
+     */
+    items: Array<RecipeOut>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` for the next page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * RecipeUpdate
+ *
+ * Saves a new version (and renames or re-describes the recipe when given).
+ */
+export type RecipeUpdate = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    graph: RecipeGraph;
+    /**
+     * Name
+     */
+    name?: string | null;
+};
+
+/**
+ * RecipeVersionOut
+ */
+export type RecipeVersionOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    graph: RecipeGraph;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Problems
+     *
+     * What stops this version from running.
+     */
+    problems: Array<LatheRecipesProblemsProblem>;
+    /**
+     * Recipe Id
+     */
+    recipe_id: number;
+    /**
+     * Version
+     */
+    version: number;
+};
+
+/**
+ * RecipeVersionSummary
+ */
+export type RecipeVersionSummary = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Version
+     */
+    version: number;
+};
+
+/**
+ * RecipeYaml
+ */
+export type RecipeYaml = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Version
+     */
+    version: number;
+    /**
+     * Yaml
+     */
+    yaml: string;
+};
+
+/**
+ * RenameNode
+ */
+export type RenameNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: RenameParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'rename';
+};
+
+/**
+ * RenameParams
+ */
+export type RenameParams = {
+    /**
+     * Columns
+     *
+     * Old column name to new column name.
+     */
+    columns: {
+        [key: string]: string;
+    };
 };
 
 /**
@@ -965,6 +2125,18 @@ export type RowPage = {
 };
 
 /**
+ * RunRequest
+ */
+export type RunRequest = {
+    /**
+     * Version
+     *
+     * Version to run; 0 = the newest.
+     */
+    version?: number;
+};
+
+/**
  * SampleImportRequest
  */
 export type SampleImportRequest = {
@@ -1006,6 +2178,192 @@ export type SampleInfo = {
      * Number of rows in the sample.
      */
     rows: number;
+};
+
+/**
+ * SampleNode
+ */
+export type SampleNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params?: SampleParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'sample';
+};
+
+/**
+ * SampleParams
+ */
+export type SampleParams = {
+    /**
+     * Fraction
+     *
+     * Keep this share of the rows, chosen at random (rounded to whole rows).
+     */
+    fraction?: number | null;
+    /**
+     * Limit
+     *
+     * Keep at most this many rows.
+     */
+    limit?: number | null;
+    /**
+     * Seed
+     *
+     * Random seed; the same seed picks the same rows.
+     */
+    seed?: number;
+    /**
+     * Shuffle
+     *
+     * Put the rows in a random order.
+     */
+    shuffle?: boolean;
+};
+
+/**
+ * SamplesNode
+ */
+export type SamplesNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: SamplesParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'samples';
+};
+
+/**
+ * SamplesParams
+ */
+export type SamplesParams = {
+    /**
+     * Key
+     *
+     * Which built-in sample dataset to read.
+     */
+    key: string;
+};
+
+/**
+ * SelectNode
+ */
+export type SelectNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: SelectParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'select';
+};
+
+/**
+ * SelectParams
+ */
+export type SelectParams = {
+    /**
+     * Columns
+     *
+     * The columns to keep, in the order they should have.
+     */
+    columns: Array<string>;
+};
+
+/**
+ * SplitNode
+ */
+export type SplitNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params?: SplitParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'split';
+};
+
+/**
+ * SplitParams
+ */
+export type SplitParams = {
+    /**
+     * Eval Fraction
+     *
+     * Share of rows that go to `eval` (0.1 when neither this nor eval_rows is set); rounded to whole rows.
+     */
+    eval_fraction?: number | null;
+    /**
+     * Eval Rows
+     *
+     * Exactly this many rows go to `eval` (or all, if fewer).
+     */
+    eval_rows?: number | null;
+    /**
+     * Seed
+     *
+     * Random seed; the same seed gives the same split.
+     */
+    seed?: number;
 };
 
 /**
@@ -1149,6 +2507,222 @@ export type SystemInfo = {
 };
 
 /**
+ * SystemPromptNode
+ */
+export type SystemPromptNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: SystemPromptParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'system_prompt';
+};
+
+/**
+ * SystemPromptParams
+ */
+export type SystemPromptParams = {
+    /**
+     * Column
+     *
+     * The conversation column.
+     */
+    column?: string;
+    /**
+     * Mode
+     *
+     * `replace`: every conversation gets this system turn, replacing one it starts with; `add`: only conversations without a leading system turn get it.
+     */
+    mode?: 'replace' | 'add';
+    /**
+     * Prompt
+     *
+     * The system prompt.
+     */
+    prompt: string;
+};
+
+/**
+ * TemplateNode
+ */
+export type TemplateNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: TemplateParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'template';
+};
+
+/**
+ * TemplateParams
+ */
+export type TemplateParams = {
+    /**
+     * Column
+     *
+     * The column the text goes into; an existing column of that name is replaced.
+     */
+    column?: string;
+    /**
+     * Template
+     *
+     * A Jinja template; columns are its variables, e.g. `Q: {{ question }}\nA: {{ answer }}`. Conversations are lists of {role, content}.
+     */
+    template: string;
+};
+
+/**
+ * ToMessagesNode
+ */
+export type ToMessagesNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params?: ToMessagesParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'to_messages';
+};
+
+/**
+ * ToMessagesParams
+ */
+export type ToMessagesParams = {
+    /**
+     * Assistant Column
+     *
+     * `columns` format: the column holding the assistant turn.
+     */
+    assistant_column?: string | null;
+    /**
+     * Source Format
+     *
+     * How the input rows are shaped. `auto` detects it from the column names; `columns` builds one user/assistant exchange from the columns named below.
+     */
+    source_format?: 'auto' | 'alpaca' | 'sharegpt' | 'prompt_completion' | 'messages' | 'preference' | 'text' | 'columns';
+    /**
+     * System Column
+     *
+     * `columns` format: an optional column holding a system turn.
+     */
+    system_column?: string | null;
+    /**
+     * User Column
+     *
+     * `columns` format: the column holding the user turn.
+     */
+    user_column?: string | null;
+};
+
+/**
+ * TokenLengthNode
+ */
+export type TokenLengthNode = {
+    /**
+     * Id
+     *
+     * Unique id of the node in the graph.
+     */
+    id: string;
+    /**
+     * Label
+     *
+     * Display name.
+     */
+    label?: string | null;
+    params: TokenLengthParams;
+    /**
+     * Where the editor draws it.
+     */
+    position?: Position | null;
+    /**
+     * Type
+     */
+    type?: 'token_length';
+};
+
+/**
+ * TokenLengthParams
+ */
+export type TokenLengthParams = {
+    /**
+     * Column
+     *
+     * A conversation (messages) or string column.
+     */
+    column?: string;
+    /**
+     * Count Column
+     *
+     * Also add the token count as this column.
+     */
+    count_column?: string | null;
+    /**
+     * Max Tokens
+     *
+     * Drop longer rows.
+     */
+    max_tokens?: number | null;
+    /**
+     * Min Tokens
+     *
+     * Drop shorter rows.
+     */
+    min_tokens?: number | null;
+    /**
+     * Model
+     *
+     * The registered model (name or id) whose tokenizer counts.
+     */
+    model: string;
+};
+
+/**
  * TokenStats
  */
 export type TokenStats = {
@@ -1205,6 +2779,124 @@ export type TokenStats = {
 };
 
 /**
+ * TrainingSegment
+ */
+export type TrainingSegment = {
+    /**
+     * Loss
+     *
+     * Whether training learns these tokens (assistant output).
+     */
+    loss: boolean;
+    /**
+     * Text
+     *
+     * Rendered text of consecutive tokens with the same flag.
+     */
+    text: string;
+};
+
+/**
+ * TrainingView
+ *
+ * A conversation exactly as training sees it: the rendered chat template cut into runs of
+ * tokens that do and do not carry loss.
+ */
+export type TrainingView = {
+    /**
+     * Loss Tokens
+     *
+     * Tokens that carry loss.
+     */
+    loss_tokens: number;
+    /**
+     * Segments
+     */
+    segments: Array<TrainingSegment>;
+    /**
+     * Tokens
+     *
+     * Tokens after truncation.
+     */
+    tokens: number;
+    /**
+     * Truncated
+     *
+     * Whether the conversation was cut at max_length.
+     */
+    truncated: boolean;
+};
+
+/**
+ * TrainingViewRequest
+ */
+export type TrainingViewRequest = {
+    /**
+     * Max Length
+     *
+     * Cut at this many tokens.
+     */
+    max_length?: number | null;
+    /**
+     * Model
+     *
+     * The registered model whose chat template renders it.
+     */
+    model: string;
+    /**
+     * Node Id
+     *
+     * A node whose output has a messages column.
+     */
+    node_id: string;
+};
+
+/**
+ * TrainingViewResult
+ */
+export type TrainingViewResult = {
+    /**
+     * Column
+     */
+    column: string | null;
+    /**
+     * Error
+     *
+     * Why there are no rows, if so.
+     */
+    error?: string | null;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Node Id
+     */
+    node_id: string;
+    /**
+     * Rows
+     */
+    rows?: Array<TrainingViewRow>;
+};
+
+/**
+ * TrainingViewRow
+ */
+export type TrainingViewRow = {
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Row
+     *
+     * 0-based preview row.
+     */
+    row: number;
+    view?: TrainingView | null;
+};
+
+/**
  * TurnStats
  *
  * Messages per conversation (every role counts).
@@ -1226,6 +2918,88 @@ export type TurnStats = {
      * Min
      */
     min: number;
+};
+
+/**
+ * ValidateResult
+ */
+export type ValidateResult = {
+    /**
+     * Problems
+     *
+     * Every problem, each with its node id.
+     */
+    problems: Array<LatheRecipesProblemsProblem>;
+    /**
+     * Valid
+     */
+    valid: boolean;
+};
+
+/**
+ * Problem
+ */
+export type LatheRecipesProblemsProblem = {
+    /**
+     * Field
+     *
+     * Where in the graph: `nodes.<id>.params.<name>`, `nodes.<id>`, `edges.<index>` or `nodes` for graph-wide problems.
+     */
+    field: string;
+    /**
+     * Line
+     *
+     * 1-based line in a template.
+     */
+    line?: number | null;
+    /**
+     * Message
+     *
+     * What is wrong, starting with the node and parameter.
+     */
+    message: string;
+    /**
+     * Node Id
+     *
+     * The node at fault; null for graph-wide problems.
+     */
+    node_id: string | null;
+    /**
+     * Offset
+     *
+     * 0-based character offset in a filter expression.
+     */
+    offset?: number | null;
+    /**
+     * Type
+     *
+     * A short code: invalid_graph, invalid_params, unknown_node_type, duplicate_id, missing_node, missing_port, cycle, unconnected, too_many_edges, missing_column, type_mismatch, invalid_expression, invalid_template, no_output, not_found, failed.
+     */
+    type?: string;
+};
+
+/**
+ * Problem
+ */
+export type LatheSchemasDatasetsProblem = {
+    /**
+     * Line
+     *
+     * 1-based line in the file; null for Parquet.
+     */
+    line: number | null;
+    /**
+     * Reason
+     *
+     * What is wrong, starting with its location.
+     */
+    reason: string;
+    /**
+     * Record
+     *
+     * 1-based record number (CSV/Parquet: data row number).
+     */
+    record: number;
 };
 
 export type DatasetsListDatasetsData = {
@@ -2379,6 +4153,505 @@ export type ModelsGetModelResponses = {
 };
 
 export type ModelsGetModelResponse = ModelsGetModelResponses[keyof ModelsGetModelResponses];
+
+export type RecipesListRecipesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/recipes';
+};
+
+export type RecipesListRecipesErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesListRecipesError = RecipesListRecipesErrors[keyof RecipesListRecipesErrors];
+
+export type RecipesListRecipesResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecipePage;
+};
+
+export type RecipesListRecipesResponse = RecipesListRecipesResponses[keyof RecipesListRecipesResponses];
+
+export type RecipesCreateRecipeData = {
+    body: RecipeCreate;
+    path?: never;
+    query?: never;
+    url: '/api/recipes';
+};
+
+export type RecipesCreateRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesCreateRecipeError = RecipesCreateRecipeErrors[keyof RecipesCreateRecipeErrors];
+
+export type RecipesCreateRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    201: RecipeDetail;
+};
+
+export type RecipesCreateRecipeResponse = RecipesCreateRecipeResponses[keyof RecipesCreateRecipeResponses];
+
+export type RecipesImportRecipeData = {
+    body: RecipeImport;
+    path?: never;
+    query?: never;
+    url: '/api/recipes/import';
+};
+
+export type RecipesImportRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesImportRecipeError = RecipesImportRecipeErrors[keyof RecipesImportRecipeErrors];
+
+export type RecipesImportRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    201: RecipeDetail;
+};
+
+export type RecipesImportRecipeResponse = RecipesImportRecipeResponses[keyof RecipesImportRecipeResponses];
+
+export type RecipesListNodeTypesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/recipes/node-types';
+};
+
+export type RecipesListNodeTypesErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesListNodeTypesError = RecipesListNodeTypesErrors[keyof RecipesListNodeTypesErrors];
+
+export type RecipesListNodeTypesResponses = {
+    /**
+     * Response Recipes-List Node Types
+     *
+     * Successful Response
+     */
+    200: Array<NodeTypeInfo>;
+};
+
+export type RecipesListNodeTypesResponse = RecipesListNodeTypesResponses[keyof RecipesListNodeTypesResponses];
+
+export type RecipesPreviewRecipeRowsData = {
+    body: PreviewRequest;
+    path?: never;
+    query?: never;
+    url: '/api/recipes/preview';
+};
+
+export type RecipesPreviewRecipeRowsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesPreviewRecipeRowsError = RecipesPreviewRecipeRowsErrors[keyof RecipesPreviewRecipeRowsErrors];
+
+export type RecipesPreviewRecipeRowsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreviewResult;
+};
+
+export type RecipesPreviewRecipeRowsResponse = RecipesPreviewRecipeRowsResponses[keyof RecipesPreviewRecipeRowsResponses];
+
+export type RecipesValidateRecipeData = {
+    body: GraphRequest;
+    path?: never;
+    query?: never;
+    url: '/api/recipes/validate';
+};
+
+export type RecipesValidateRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesValidateRecipeError = RecipesValidateRecipeErrors[keyof RecipesValidateRecipeErrors];
+
+export type RecipesValidateRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    200: ValidateResult;
+};
+
+export type RecipesValidateRecipeResponse = RecipesValidateRecipeResponses[keyof RecipesValidateRecipeResponses];
+
+export type RecipesDeleteRecipeData = {
+    body?: never;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}';
+};
+
+export type RecipesDeleteRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesDeleteRecipeError = RecipesDeleteRecipeErrors[keyof RecipesDeleteRecipeErrors];
+
+export type RecipesDeleteRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type RecipesDeleteRecipeResponse = RecipesDeleteRecipeResponses[keyof RecipesDeleteRecipeResponses];
+
+export type RecipesGetRecipeData = {
+    body?: never;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}';
+};
+
+export type RecipesGetRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesGetRecipeError = RecipesGetRecipeErrors[keyof RecipesGetRecipeErrors];
+
+export type RecipesGetRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecipeDetail;
+};
+
+export type RecipesGetRecipeResponse = RecipesGetRecipeResponses[keyof RecipesGetRecipeResponses];
+
+export type RecipesSaveRecipeData = {
+    body: RecipeUpdate;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}';
+};
+
+export type RecipesSaveRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesSaveRecipeError = RecipesSaveRecipeErrors[keyof RecipesSaveRecipeErrors];
+
+export type RecipesSaveRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecipeDetail;
+};
+
+export type RecipesSaveRecipeResponse = RecipesSaveRecipeResponses[keyof RecipesSaveRecipeResponses];
+
+export type RecipesRunRecipeData = {
+    body: RunRequest;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}/runs';
+};
+
+export type RecipesRunRecipeErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesRunRecipeError = RecipesRunRecipeErrors[keyof RecipesRunRecipeErrors];
+
+export type RecipesRunRecipeResponses = {
+    /**
+     * Successful Response
+     */
+    202: JobOut;
+};
+
+export type RecipesRunRecipeResponse = RecipesRunRecipeResponses[keyof RecipesRunRecipeResponses];
+
+export type RecipesGetRecipeVersionData = {
+    body?: never;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}/versions/{version}';
+};
+
+export type RecipesGetRecipeVersionErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesGetRecipeVersionError = RecipesGetRecipeVersionErrors[keyof RecipesGetRecipeVersionErrors];
+
+export type RecipesGetRecipeVersionResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecipeVersionOut;
+};
+
+export type RecipesGetRecipeVersionResponse = RecipesGetRecipeVersionResponses[keyof RecipesGetRecipeVersionResponses];
+
+export type RecipesExportRecipeYamlData = {
+    body?: never;
+    path: {
+        /**
+         * Recipe Id
+         */
+        recipe_id: number;
+        /**
+         * Version
+         *
+         * Version number; 0 = the newest.
+         */
+        version: number;
+    };
+    query?: never;
+    url: '/api/recipes/{recipe_id}/versions/{version}/yaml';
+};
+
+export type RecipesExportRecipeYamlErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesExportRecipeYamlError = RecipesExportRecipeYamlErrors[keyof RecipesExportRecipeYamlErrors];
+
+export type RecipesExportRecipeYamlResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecipeYaml;
+};
+
+export type RecipesExportRecipeYamlResponse = RecipesExportRecipeYamlResponses[keyof RecipesExportRecipeYamlResponses];
 
 export type SystemGetSystemData = {
     body?: never;
