@@ -14,6 +14,7 @@ from lathe.datasets.columns import describe_schema, format_of_schema
 from lathe.datasets.storage import StagedVersion, move_into_place, relative_path, version_file
 from lathe.db.engine import read_scope, session_scope
 from lathe.db.tables import DatasetRow, DatasetVersionRow, utcnow
+from lathe.db.versions import newest_versions
 from lathe.errors import Conflict, NotFound
 from lathe.settings import Settings
 
@@ -94,22 +95,8 @@ def versions(settings: Settings, dataset_id: int) -> list[DatasetVersionRow]:
 
 
 def latest_versions(settings: Settings, dataset_ids: list[int]) -> dict[int, DatasetVersionRow]:
-    """The newest version of each dataset in `dataset_ids` (datasets without one are absent)."""
-    if not dataset_ids:
-        return {}
-    newest = (
-        select(DatasetVersionRow.dataset_id, func.max(DatasetVersionRow.version).label("v"))
-        .where(DatasetVersionRow.dataset_id.in_(dataset_ids))
-        .group_by(DatasetVersionRow.dataset_id)
-        .subquery()
-    )
-    query = select(DatasetVersionRow).join(
-        newest,
-        (DatasetVersionRow.dataset_id == newest.c.dataset_id)
-        & (DatasetVersionRow.version == newest.c.v),
-    )
-    with read_scope(settings.resolved_database_url) as session:
-        return {row.dataset_id: row for row in session.scalars(query)}
+    """The newest version of each of `dataset_ids` (those without one are absent)."""
+    return newest_versions(settings, DatasetVersionRow, DatasetVersionRow.dataset_id, dataset_ids)
 
 
 def get_version(settings: Settings, dataset_id: int, version: int) -> DatasetVersionRow:

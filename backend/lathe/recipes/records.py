@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lathe.db.engine import read_scope, session_scope
 from lathe.db.tables import RecipeRow, RecipeVersionRow, utcnow
+from lathe.db.versions import newest_versions
 from lathe.errors import Conflict, NotFound
 from lathe.settings import Settings
 
@@ -47,21 +48,8 @@ def page_after(settings: Settings, after_id: int, limit: int) -> list[RecipeRow]
 
 
 def latest_versions(settings: Settings, recipe_ids: list[int]) -> dict[int, RecipeVersionRow]:
-    if not recipe_ids:
-        return {}
-    newest = (
-        select(RecipeVersionRow.recipe_id, func.max(RecipeVersionRow.version).label("v"))
-        .where(RecipeVersionRow.recipe_id.in_(recipe_ids))
-        .group_by(RecipeVersionRow.recipe_id)
-        .subquery()
-    )
-    query = select(RecipeVersionRow).join(
-        newest,
-        (RecipeVersionRow.recipe_id == newest.c.recipe_id)
-        & (RecipeVersionRow.version == newest.c.v),
-    )
-    with read_scope(settings.resolved_database_url) as session:
-        return {row.recipe_id: row for row in session.scalars(query)}
+    """The newest version of each of `recipe_ids` (those without one are absent)."""
+    return newest_versions(settings, RecipeVersionRow, RecipeVersionRow.recipe_id, recipe_ids)
 
 
 def versions(settings: Settings, recipe_id: int) -> list[RecipeVersionRow]:
