@@ -1,5 +1,5 @@
 import type { Icon } from '@tabler/icons-react';
-import { IconBox, IconListCheck, IconSettings } from '@tabler/icons-react';
+import { IconBox, IconDatabase, IconListCheck, IconSettings } from '@tabler/icons-react';
 import type { LinkProps } from '@tanstack/react-router';
 
 export interface NavItem {
@@ -11,6 +11,7 @@ export interface NavItem {
 /** The one list the navbar renders; each area adds its entry here when its route exists. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/models', label: 'Models', icon: IconBox },
+  { to: '/datasets', label: 'Datasets', icon: IconDatabase },
   { to: '/jobs', label: 'Jobs', icon: IconListCheck },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];

@@ -1,12 +1,21 @@
 import { createRouter, type RouterHistory } from '@tanstack/react-router';
 import { RouteError } from '../components/RouteError';
+import { datasetRoute, datasetsRoute } from './datasets';
 import { indexRoute } from './home';
 import { jobRoute, jobsRoute } from './jobs';
 import { modelsRoute } from './models';
 import { rootRoute } from './root';
 import { settingsRoute } from './settings';
 
-export const routeTree = rootRoute.addChildren([indexRoute, modelsRoute, jobsRoute, jobRoute, settingsRoute]);
+export const routeTree = rootRoute.addChildren([
+  indexRoute,
+  modelsRoute,
+  datasetsRoute,
+  datasetRoute,
+  jobsRoute,
+  jobRoute,
+  settingsRoute,
+]);
 
 export function createAppRouter(history?: RouterHistory) {
   return createRouter({

@@ -38,6 +38,9 @@ export function canRetry(job: JobOut): boolean {
 export const KIND_LABELS: Record<string, string> = {
   'model.pull': 'Model pull',
   'model.import': 'Model import',
+  'dataset.import': 'Dataset import',
+  'dataset.stats': 'Dataset stats',
+  'recipe.run': 'Recipe run',
   noop: 'No-op',
   sleep: 'Sleep',
 };
