@@ -14,6 +14,7 @@ from lathe.recipes import records, service
 from lathe.recipes.graph import RecipeGraph
 from lathe.recipes.preview import PreviewResult, preview_recipe
 from lathe.recipes.registry import NodeTypeInfo, node_types_catalog
+from lathe.recipes.templates import RecipeTemplate, list_templates
 from lathe.recipes.validate import validate_graph
 from lathe.schemas.common import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 from lathe.schemas.jobs import JobOut
@@ -76,6 +77,13 @@ def _detail(settings: Settings, recipe: RecipeRow) -> RecipeDetail:
 def list_node_types() -> list[NodeTypeInfo]:
     """Every node type: group, ports, and its params as JSON schema (for the editor's forms)."""
     return node_types_catalog()
+
+
+@router.get("/templates")
+def list_recipe_templates() -> list[RecipeTemplate]:
+    """Starter recipes: clean and split a chat dataset, Alpaca to chat, teach a persona from
+    the built-in sample, generate and judge Q&A pairs with a local model."""
+    return list_templates()
 
 
 @router.post("/validate")

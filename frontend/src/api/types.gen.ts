@@ -1920,6 +1920,33 @@ export type RecipePage = {
 };
 
 /**
+ * RecipeTemplate
+ */
+export type RecipeTemplate = {
+    /**
+     * Description
+     */
+    description: string;
+    graph: RecipeGraph;
+    /**
+     * Key
+     */
+    key: string;
+    /**
+     * Name
+     *
+     * The name a recipe made from it gets by default.
+     */
+    name: string;
+    /**
+     * Yaml
+     *
+     * The template as a recipe YAML document.
+     */
+    yaml: string;
+};
+
+/**
  * RecipeUpdate
  *
  * Saves a new version (and renames or re-describes the recipe when given).
@@ -4351,6 +4378,45 @@ export type RecipesPreviewRecipeRowsResponses = {
 };
 
 export type RecipesPreviewRecipeRowsResponse = RecipesPreviewRecipeRowsResponses[keyof RecipesPreviewRecipeRowsResponses];
+
+export type RecipesListRecipeTemplatesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/recipes/templates';
+};
+
+export type RecipesListRecipeTemplatesErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type RecipesListRecipeTemplatesError = RecipesListRecipeTemplatesErrors[keyof RecipesListRecipeTemplatesErrors];
+
+export type RecipesListRecipeTemplatesResponses = {
+    /**
+     * Response Recipes-List Recipe Templates
+     *
+     * Successful Response
+     */
+    200: Array<RecipeTemplate>;
+};
+
+export type RecipesListRecipeTemplatesResponse = RecipesListRecipeTemplatesResponses[keyof RecipesListRecipeTemplatesResponses];
 
 export type RecipesValidateRecipeData = {
     body: GraphRequest;

@@ -165,3 +165,16 @@ def test_bad_recipes_are_refused_with_their_location(client: TestClient) -> None
     response = client.post("/api/recipes/import", json={"yaml": "nodes: [\n  - id: a\n bad"})
     assert response.status_code == 422 and "line" in response.json()["error"]["message"]
     assert client.post("/api/recipes/7/runs", json={}).status_code == 404
+
+
+def test_templates_are_served(client: TestClient) -> None:
+    templates = client.get("/api/recipes/templates").json()
+    assert {t["key"] for t in templates} == {
+        "clean-split-chat",
+        "alpaca-to-chat",
+        "persona",
+        "generate-qa",
+    }
+    persona = next(t for t in templates if t["key"] == "persona")
+    created = client.post("/api/recipes", json={"name": "p", "graph": persona["graph"]})
+    assert created.status_code == 201 and created.json()["latest"]["problems"] == []
