@@ -1,18 +1,22 @@
 """Run a recipe: validate it, stream every source through the graph, stage each output as a
-Parquet file, and record all outputs as new dataset versions in one transaction, so a recipe
-with several outputs (a train/eval split) is all-or-nothing. A failure or a stop request
+Parquet file with its stats, and record all outputs as new dataset versions in one transaction,
+so a recipe with several outputs (a train/eval split) is all-or-nothing. A failure or a stop request
 removes every staging file: nothing half-written is left under LATHE_HOME."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from lathe.datasets import records
+from lathe.datasets.importer import StatsOptions, measure
 from lathe.datasets.records import NewVersion
+from lathe.datasets.storage import read_batches
+from lathe.jobs.context import JobStopped
 from lathe.recipes.engine import Engine, NodeStats
 from lathe.recipes.graph import RecipeGraph
 from lathe.recipes.nodes.output import Output, OutputNode
@@ -39,6 +43,15 @@ class RunResult(BaseModel):
     nodes: dict[str, NodeStats] = Field(description="Rows and time per node.")
     rows_read: int = Field(description="Rows read from the sources.")
     seconds: float
+
+
+def _until_stopped(
+    batches: Iterator[pa.RecordBatch], should_stop: Callable[[], bool] | None
+) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        if should_stop is not None and should_stop():
+            raise JobStopped("stop requested while computing stats")
+        yield batch
 
 
 def node_counts(stats: Mapping[str, NodeStats]) -> dict[str, dict[str, int]]:
@@ -91,19 +104,19 @@ def run_recipe(
             and isinstance(node := analysis.nodes[node_id], OutputNode)
         ]
         source = "recipe" if recipe_version_id is None else f"recipe {recipe_version_id}"
-        writes = [
-            (
-                node.params.dataset,
-                operator.finish(),
-                NewVersion(
-                    source=source,
-                    job_id=job_id,
-                    recipe_version_id=recipe_version_id,
-                    description=node.params.description,
-                ),
+        writes = []
+        for node, operator in outputs:
+            staged = operator.finish()
+            stored = _until_stopped(read_batches(staged.path), should_stop)
+            stats = measure(settings, stored, StatsOptions(), staged.schema)
+            version = NewVersion(
+                source=source,
+                stats=stats.model_dump(mode="json"),
+                job_id=job_id,
+                recipe_version_id=recipe_version_id,
+                description=node.params.description,
             )
-            for node, operator in outputs
-        ]
+            writes.append((node.params.dataset, staged, version))
         versions = records.add_versions(settings, writes)
     finally:
         engine.discard()  # a no-op for files add_versions moved into place

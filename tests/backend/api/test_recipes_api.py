@@ -122,6 +122,8 @@ def test_crud_versions_yaml_and_a_run(
     assert job.progress is not None and job.progress["details"]["nodes"]["uniq"]["rows_out"] == 5
     datasets = {d["name"]: d for d in client.get("/api/datasets").json()["items"]}
     assert datasets["greet-eval"]["latest"]["row_count"] == 2
+    version = client.get(f"/api/datasets/{datasets['greet-eval']['id']}/versions/0").json()
+    assert version["stats"]["rows"] == 2 and version["source"].startswith("recipe ")
     rows = client.get(f"/api/datasets/{datasets['greet-train']['id']}/versions/0/rows").json()
     assert all(r["messages"][0]["role"] == "user" for r in rows["rows"])
 
