@@ -1,9 +1,11 @@
 """Read raw records from a dataset file, streaming, each with where it came from.
 
 One reader per file type; every reader holds at most one record (plus a read buffer) in
-memory, whatever the file size:
+memory, whatever the file size (`jsonl_blocks`: one block of JSONL_BLOCK_BYTES and its rows):
 
-- JSONL (`.jsonl`, `.ndjson`): one JSON value per line; blank lines are skipped.
+- JSONL (`.jsonl`, `.ndjson`): one JSON value per line; blank lines are skipped. Besides
+  `read_records`, `jsonl_blocks` reads a JSON-lines file in blocks of whole lines, each parsed
+  by pyarrow at once when it can be (see `JsonlBlock`).
 - JSON (`.json`): one array of records, or one object holding the array in a field
   (`{"data": [...]}`: the first top-level array field that is not itself a record field such
   as `messages`). Parsed with ijson, fed line by line, so each item carries the line it starts
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,10 +48,11 @@ SUFFIX_FILE_TYPES: dict[str, FileType] = {
 # A single record (one line, one TXT block, one JSON item) larger than this is skipped.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 PARQUET_BATCH_ROWS = 1024
+# JSON lines are parsed this many bytes at a time (cut back to the last whole line).
 _SNIFF_BYTES = 8192
 _READ_CHUNK = 64 * 1024
 _PARQUET_MAGIC = b"PAR1"
-_UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = b"\xef\xbb\xbf"
 # Top-level fields of {"field": [...]} JSON that are part of one record, not the record list.
 _RECORD_ARRAY_FIELDS = frozenset({"messages", "conversations", "chosen", "rejected", "prompt"})
 
@@ -82,7 +85,7 @@ def read_records(path: Path, file_type: FileType | None = None) -> Iterator[RawR
     """Yield the records of `path` in file order. Raises InvalidInput for a file that cannot
     be read at all (see the module docstring); checks for empty and binary files up front."""
     kind = file_type or file_type_of(path)
-    _check_not_empty_or_binary(path, kind)
+    check_not_empty_or_binary(path, kind)
     if kind == "jsonl":
         return _read_jsonl(path)
     if kind == "json":
@@ -98,7 +101,7 @@ def _fail(message: str, **details: Any) -> InvalidInput:
     return InvalidInput(message, field="file", details=details)
 
 
-def _check_not_empty_or_binary(path: Path, kind: FileType) -> None:
+def check_not_empty_or_binary(path: Path, kind: FileType) -> None:
     with path.open("rb") as f:
         head = f.read(_SNIFF_BYTES)
     if not head.strip():
@@ -126,17 +129,16 @@ def _non_utf8(line: int, raw: bytes) -> str:
     return ""
 
 
-def _iter_lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
-    """Yield (line number, bytes without the newline); None for a line over the record limit
-    (the rest of that line is read and dropped, never held)."""
-    number = 0
+def iter_lines(f: BinaryIO, number: int = 0) -> Iterator[tuple[int, bytes | None]]:
+    """Yield (line number, bytes without the newline), numbering from `number` + 1; None for
+    a line over the record limit (the rest of that line is read and dropped, never held)."""
     while True:
         chunk = f.readline(MAX_RECORD_BYTES + 1)
         if not chunk:
             return
         number += 1
         if number == 1:
-            chunk = chunk.removeprefix(_UTF8_BOM)  # Excel and Notepad write one
+            chunk = chunk.removeprefix(UTF8_BOM)  # Excel and Notepad write one
         if len(chunk) > MAX_RECORD_BYTES and not chunk.endswith(b"\n"):
             while chunk and not chunk.endswith(b"\n"):
                 chunk = f.readline(_READ_CHUNK)
@@ -150,32 +152,36 @@ def _too_long(line: int) -> str:
 
 
 def _read_jsonl(path: Path) -> Iterator[RawRecord]:
-    record = 0
     with path.open("rb") as f:
-        for number, raw in _iter_lines(f):
-            if raw is not None and not raw.strip():
-                continue
-            record += 1
-            if raw is None:
-                yield RawRecord(record, number, None, _too_long(number))
-                continue
-            bad_bytes = _non_utf8(number, raw)
-            if bad_bytes:
-                yield RawRecord(record, number, None, bad_bytes)
-                continue
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                reason = f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}"
-                yield RawRecord(record, number, None, reason)
-                continue
-            yield RawRecord(record, number, value)
+        yield from jsonl_records(iter_lines(f), 0)
 
 
-def _looks_like_json_lines(path: Path) -> bool:
+def jsonl_records(lines: Iterable[tuple[int, bytes | None]], record: int) -> Iterator[RawRecord]:
+    """The records of JSON lines, numbered from `record` + 1; blank lines are skipped."""
+    for number, raw in lines:
+        if raw is not None and not raw.strip():
+            continue
+        record += 1
+        if raw is None:
+            yield RawRecord(record, number, None, _too_long(number))
+            continue
+        bad_bytes = _non_utf8(number, raw)
+        if bad_bytes:
+            yield RawRecord(record, number, None, bad_bytes)
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            reason = f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}"
+            yield RawRecord(record, number, None, reason)
+            continue
+        yield RawRecord(record, number, value)
+
+
+def looks_like_json_lines(path: Path) -> bool:
     """A `.json` file whose first line is a whole JSON object followed by another line."""
     with path.open("rb") as f:
-        lines = _iter_lines(f)
+        lines = iter_lines(f)
         first = next((raw for _, raw in lines if raw is None or raw.strip()), None)
         if first is None or not first.lstrip().startswith(b"{"):
             return False
@@ -188,7 +194,7 @@ def _looks_like_json_lines(path: Path) -> bool:
 
 
 def _read_json_lines_or_array(path: Path) -> Iterator[RawRecord]:
-    if _looks_like_json_lines(path):
+    if looks_like_json_lines(path):
         return _read_jsonl(path)
     return _read_json(path)
 
@@ -281,7 +287,7 @@ def _read_json(path: Path) -> Iterator[RawRecord]:
 def _decoded_lines(f: BinaryIO, bad_lines: dict[int, str]) -> Iterator[str]:
     """Decode line by line for the csv module; a non-UTF-8 line is decoded with replacement
     characters and its reason kept in `bad_lines`."""
-    for number, raw in _iter_lines(f):
+    for number, raw in iter_lines(f):
         if raw is None:
             bad_lines[number] = _too_long(number)
             yield "\n"
@@ -361,7 +367,7 @@ def _read_txt(path: Path) -> Iterator[RawRecord]:
     block_bytes = 0
     block_error = ""
     with path.open("rb") as f:
-        for number, raw in _iter_lines(f):
+        for number, raw in iter_lines(f):
             if raw is not None and not raw.strip():
                 if block or block_error:
                     record += 1

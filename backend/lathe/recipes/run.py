@@ -69,7 +69,7 @@ def run_recipe(
     should_stop: Callable[[], bool] | None = None,
     job_id: int | None = None,
     recipe_version_id: int | None = None,
-    batch_rows: int = 1024,
+    batch_rows: int = 8192,
 ) -> RunResult:
     """Run the recipe to the end and record its outputs. InvalidInput listing every problem
     when the graph is invalid; JobStopped (lathe.jobs.context) when should_stop() turned true,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from lathe.datasets import jsonl_blocks as blocks_module
+from lathe.datasets import readers
+from lathe.datasets.jsonl_blocks import JsonlBlock, jsonl_blocks
 from lathe.datasets.readers import RawRecord, read_records
 from lathe.errors import InvalidInput
 from tests.backend.datasets.conftest import WriteFile, jsonl, located
@@ -161,3 +165,84 @@ def test_csv_long_cells_and_unclosed_quotes(write_file: WriteFile) -> None:
     assert [r.value for r in read_records(path)] == [{"text": long_text}]
     with pytest.raises(InvalidInput, match=r"^file: line 3: invalid CSV: unexpected end of data"):
         list(read_records(write_file("e.csv", 'text\nok\n"unclosed\n')))
+
+
+# JSON lines in blocks ----------------------------------------------------------------------
+
+
+def _block_records(path: Path) -> list[RawRecord]:
+    """Every record `jsonl_blocks` gives, parsed blocks turned back into RawRecords."""
+    out: list[RawRecord] = []
+    for item in jsonl_blocks(path) or []:
+        if isinstance(item, RawRecord):
+            out.append(item)
+        elif item.table is None:
+            out.extend(item.records())
+        else:
+            assert item.record_lines is not None
+            values = item.table.to_pylist()
+            lines = [int(line) for line in item.record_lines]
+            out += [
+                RawRecord(item.first_record + i, line, value)
+                for i, (line, value) in enumerate(zip(lines, values, strict=True))
+            ]
+    return out
+
+
+def test_jsonl_blocks_number_records_and_lines_across_blocks(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blocks_module, "JSONL_BLOCK_BYTES", 40)
+    content = b'\xef\xbb\xbf{"text": "a"}\r\n\n{"text": "b"}\n  \n{"text": "c"}\nbad\n{"text": "d"}'
+    path = write_file("d.jsonl", content)
+    assert _block_records(path) == list(read_records(path))
+    assert [(r.record, r.line) for r in _block_records(path)] == [
+        (1, 1),
+        (2, 3),
+        (3, 5),
+        (4, 6),
+        (5, 7),
+    ]
+
+
+def test_jsonl_block_of_string_objects_is_one_arrow_table(write_file: WriteFile) -> None:
+    path = write_file("d.jsonl", jsonl({"text": "a", "n": None}, {"text": "b"}) + "\n")
+    (block,) = list(jsonl_blocks(path) or [])
+    assert isinstance(block, JsonlBlock) and block.table is not None
+    assert block.table.to_pylist() == [{"text": "a", "n": None}, {"text": "b", "n": None}]
+    assert (block.first_line, block.last_line, block.count) == (1, 3, 2)
+    assert block.end == path.stat().st_size
+    assert block.record_lines is not None and block.record_lines.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"n": 1}',  # not a string: json.loads' value is what counts
+        '{"text": "a"} {"text": "b"}',  # two objects on one line
+        '{"text": "a", "text": "b"}',  # a repeated key
+        '{"text": "2024-01-02"}',  # pyarrow would read it as a timestamp
+    ],
+)
+def test_jsonl_blocks_agree_with_the_line_reader(write_file: WriteFile, line: str) -> None:
+    path = write_file("d.jsonl", jsonl({"text": "x"}) + line + "\n")
+    assert _block_records(path) == list(read_records(path))
+
+
+def test_jsonl_lines_longer_than_a_block_come_on_their_own(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blocks_module, "JSONL_BLOCK_BYTES", 32)
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 64)
+    lines = ['{"text": "short"}', json.dumps({"text": "x" * 30}), json.dumps({"text": "y" * 80})]
+    path = write_file("d.jsonl", "\n".join(lines) + "\n")
+    items = list(jsonl_blocks(path) or [])
+    assert [type(item).__name__ for item in items] == ["JsonlBlock", "RawRecord", "RawRecord"]
+    assert _block_records(path) == list(read_records(path))
+    assert _block_records(path)[2].error == "line 3: longer than 64 bytes"
+
+
+def test_jsonl_blocks_only_for_json_lines(write_file: WriteFile) -> None:
+    assert jsonl_blocks(write_file("d.json", jsonl({"text": "a"}, {"text": "b"}))) is not None
+    assert jsonl_blocks(write_file("e.json", json.dumps([{"text": "a"}]))) is None
+    assert jsonl_blocks(write_file("d.csv", "text\na\n")) is None
