@@ -1,5 +1,5 @@
 import type { Icon } from '@tabler/icons-react';
-import { IconBox, IconDatabase, IconListCheck, IconSettings } from '@tabler/icons-react';
+import { IconBox, IconDatabase, IconListCheck, IconSettings, IconTopologyStar3 } from '@tabler/icons-react';
 import type { LinkProps } from '@tanstack/react-router';
 
 export interface NavItem {
@@ -12,6 +12,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/models', label: 'Models', icon: IconBox },
   { to: '/datasets', label: 'Datasets', icon: IconDatabase },
+  { to: '/recipes', label: 'Recipes', icon: IconTopologyStar3 },
   { to: '/jobs', label: 'Jobs', icon: IconListCheck },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];

@@ -4,6 +4,7 @@ import { datasetRoute, datasetsRoute } from './datasets';
 import { indexRoute } from './home';
 import { jobRoute, jobsRoute } from './jobs';
 import { modelsRoute } from './models';
+import { newRecipeRoute, recipeRoute, recipesRoute } from './recipes';
 import { rootRoute } from './root';
 import { settingsRoute } from './settings';
 
@@ -12,6 +13,9 @@ export const routeTree = rootRoute.addChildren([
   modelsRoute,
   datasetsRoute,
   datasetRoute,
+  recipesRoute,
+  newRecipeRoute,
+  recipeRoute,
   jobsRoute,
   jobRoute,
   settingsRoute,

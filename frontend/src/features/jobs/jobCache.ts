@@ -30,10 +30,14 @@ export function storeJob(queryClient: QueryClient, job: JobOut): Promise<void> {
 
 function toProgress(data: Record<string, unknown>): JobProgress {
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  const details = data.details;
+  const isRecord = typeof details === 'object' && details !== null && !Array.isArray(details);
   return {
     completed: number(data.completed),
     total: number(data.total),
     message: typeof data.message === 'string' ? data.message : '',
+    // Kind-specific detail (a recipe run's rows per node) rides along for the views that use it.
+    details: isRecord ? (details as Record<string, unknown>) : null,
   };
 }
 
