@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, test } from '../e2e/fixtures';
 
 /** Benchmark (issue: "a 150-node recipe stays interactive"): a generated 150-node recipe is
  * opened in the editor with every node in view, one node is dragged for 2 s (three times), and
