@@ -117,17 +117,15 @@ export function ParamField(props: ParamFieldProps) {
   const description = describe(field);
   const error = errorsOf(checkValue(field, value), problems);
   const placeholder = placeholderOf(field);
+  // What every labelled control of a parameter shows.
+  const shared = { id, label: field.label, description, error, required };
 
   switch (field.kind) {
     case 'jinja':
     case 'expression':
       return (
         <CodeField
-          id={id}
-          label={field.label}
-          description={description}
-          error={error}
-          required={required}
+          {...shared}
           value={toText(value)}
           onChange={(text) => onChange(text === '' ? undefined : text)}
           language={field.kind}
@@ -198,11 +196,7 @@ export function ParamField(props: ParamFieldProps) {
       const weights = field.kind === 'numberMap';
       return (
         <MapEditor
-          id={id}
-          label={field.label}
-          description={description}
-          error={error}
-          required={required}
+          {...shared}
           value={value}
           onChange={onChange}
           valueKind={weights ? 'number' : 'string'}
@@ -215,11 +209,7 @@ export function ParamField(props: ParamFieldProps) {
     case 'rows':
       return (
         <JsonEditor
-          id={id}
-          label={field.label}
-          description={description}
-          error={error}
-          required={required}
+          {...shared}
           value={value}
           onChange={onChange}
           shape={rowsShape}
@@ -230,11 +220,7 @@ export function ParamField(props: ParamFieldProps) {
     case 'json':
       return (
         <JsonEditor
-          id={id}
-          label={field.label}
-          description={description}
-          error={error}
-          required={required}
+          {...shared}
           value={value}
           onChange={onChange}
           shape={anyShape}
