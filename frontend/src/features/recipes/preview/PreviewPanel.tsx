@@ -10,7 +10,6 @@ import { messagesColumnOf, nodePreviewOf } from './previewData';
 import { TrainingViewTab } from './TrainingViewTab';
 import './preview.css';
 
-export { columnsArriving, type EdgeLike } from './previewData';
 
 export interface TrainingViewRequestLike {
   node_id: string;
