@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from lathe import __version__
-from lathe.api import datasets, health, jobs, models, recipes, system
+from lathe.api import datasets, health, jobs, models, recipes, system, training
 from lathe.api.deps import require_token
 from lathe.api.errors import UNAUTHORIZED_RESPONSE, error_response, install_error_handlers
 from lathe.db import migrate
@@ -56,7 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     protected = [Depends(require_token)]
-    for router in (system.router, models.router, datasets.router, recipes.router, jobs.router):
+    for router in (
+        system.router,
+        models.router,
+        datasets.router,
+        recipes.router,
+        jobs.router,
+        training.router,
+    ):
         app.include_router(router, dependencies=protected, responses=UNAUTHORIZED_RESPONSE)
     _mount_frontend(app, settings.frontend_dist)
     return app

@@ -9,7 +9,7 @@ import typer
 import uvicorn
 
 from lathe import __version__
-from lathe.cli import datasets, db, jobs, models, recipes
+from lathe.cli import datasets, db, jobs, models, recipes, train
 from lathe.cli.common import cli_errors, console, fail
 from lathe.cli.doctor import doctor
 from lathe.cli.worker import worker
@@ -29,6 +29,7 @@ app.add_typer(recipes.app, name="recipes", no_args_is_help=True)
 app.add_typer(jobs.app, name="jobs")
 app.command("doctor")(doctor)
 app.command("worker")(worker)
+app.command("train")(train.train)
 
 
 @app.callback()

@@ -32,6 +32,7 @@ BUILTIN_KIND_MODULES = (
     "lathe.models.jobs",
     "lathe.datasets.jobs",
     "lathe.recipes.jobs",
+    "lathe.training.jobs",
 )
 
 

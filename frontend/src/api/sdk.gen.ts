@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses } from './types.gen';
+import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses, TrainingEstimateRunData, TrainingEstimateRunErrors, TrainingEstimateRunResponses, TrainingGetRunData, TrainingGetRunErrors, TrainingGetRunResponses, TrainingListPresetsData, TrainingListPresetsErrors, TrainingListPresetsResponses, TrainingListRunsData, TrainingListRunsErrors, TrainingListRunsResponses, TrainingStartRunData, TrainingStartRunErrors, TrainingStartRunResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -458,5 +458,74 @@ export const recipesExportRecipeYaml = <ThrowOnError extends boolean = false>(op
 export const systemGetSystem = <ThrowOnError extends boolean = false>(options?: Options<SystemGetSystemData, ThrowOnError>) => (options?.client ?? client).get<SystemGetSystemResponses, SystemGetSystemErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/system',
+    ...options
+});
+
+/**
+ * Estimate Run
+ *
+ * Estimated peak memory (weights, adapter, optimizer, activations), tokens per step and
+ * time of a config on this machine, and what to change when it does not fit. A POST with the
+ * config as its body, because a GET with a body is not something browsers or proxies
+ * handle well; it changes nothing.
+ */
+export const trainingEstimateRun = <ThrowOnError extends boolean = false>(options: Options<TrainingEstimateRunData, ThrowOnError>) => (options.client ?? client).post<TrainingEstimateRunResponses, TrainingEstimateRunErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/estimate',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Presets
+ *
+ * The presets (quick CPU demo, balanced, quality) and the fields each one sets.
+ */
+export const trainingListPresets = <ThrowOnError extends boolean = false>(options?: Options<TrainingListPresetsData, ThrowOnError>) => (options?.client ?? client).get<TrainingListPresetsResponses, TrainingListPresetsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/presets',
+    ...options
+});
+
+/**
+ * List Runs
+ *
+ * Training runs, newest first, with their config, status, progress and final metrics.
+ */
+export const trainingListRuns = <ThrowOnError extends boolean = false>(options?: Options<TrainingListRunsData, ThrowOnError>) => (options?.client ?? client).get<TrainingListRunsResponses, TrainingListRunsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/runs',
+    ...options
+});
+
+/**
+ * Start Run
+ *
+ * Check the config against the registry, the dataset and this machine, refuse it (422
+ * naming the field, suggestions in the message) when the estimate says it cannot fit, and
+ * queue it as a `train` job. Follow it with /api/jobs/{id}/events and /metrics.
+ */
+export const trainingStartRun = <ThrowOnError extends boolean = false>(options: Options<TrainingStartRunData, ThrowOnError>) => (options.client ?? client).post<TrainingStartRunResponses, TrainingStartRunErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/runs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Run
+ *
+ * One run: config, estimate (computed now, on this machine), result with the adapter
+ * model id, final metrics and the sample generations.
+ */
+export const trainingGetRun = <ThrowOnError extends boolean = false>(options: Options<TrainingGetRunData, ThrowOnError>) => (options.client ?? client).get<TrainingGetRunResponses, TrainingGetRunErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/runs/{job_id}',
     ...options
 });

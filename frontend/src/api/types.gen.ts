@@ -640,6 +640,214 @@ export type ErrorResponse = {
 };
 
 /**
+ * Estimate
+ *
+ * Estimated peak memory and time of a training run, before it starts. Memory is per
+ * device (every GPU of a multi-GPU run holds a full copy of the model); see
+ * lathe.training.estimate for the formulas and the assumptions behind them.
+ */
+export type Estimate = {
+    /**
+     * Activation Bytes
+     *
+     * Activations kept for the backward pass of one micro-batch (batch_size x max_length tokens), logits included.
+     */
+    activation_bytes: number;
+    /**
+     * Adapter Bytes
+     *
+     * The adapter's weights, in fp32.
+     */
+    adapter_bytes: number;
+    /**
+     * Adapter Parameters
+     *
+     * Trainable LoRA (and DoRA) parameters.
+     */
+    adapter_parameters: number;
+    /**
+     * Assumed Flops Per Second
+     *
+     * Assumed sustained training throughput of the device(s).
+     */
+    assumed_flops_per_second: number;
+    /**
+     * Device
+     *
+     * Where the run would train.
+     */
+    device: 'cpu' | 'cuda';
+    /**
+     * Device Memory Bytes
+     *
+     * Memory of the smallest GPU used, or the host's available RAM on the CPU.
+     */
+    device_memory_bytes: number;
+    /**
+     * Device Name
+     */
+    device_name: string;
+    /**
+     * Fits
+     *
+     * peak_bytes <= usable_memory_bytes.
+     */
+    fits: boolean;
+    /**
+     * Flops Per Step
+     *
+     * 6 x parameters x tokens_per_step (x 4/3 with gradient checkpointing).
+     */
+    flops_per_step: number;
+    /**
+     * Gradient Bytes
+     *
+     * fp32 gradients of the trainable parameters.
+     */
+    gradient_bytes: number;
+    /**
+     * Model
+     *
+     * The base model's name.
+     */
+    model: string;
+    /**
+     * Model Id
+     */
+    model_id: number;
+    /**
+     * Notes
+     *
+     * Assumptions behind the numbers, for a person to read.
+     */
+    notes: Array<string>;
+    /**
+     * Optimizer State Bytes
+     *
+     * Optimizer state (AdamW: two fp32 moments per trainable parameter).
+     */
+    optimizer_state_bytes: number;
+    /**
+     * Overhead Bytes
+     *
+     * Runtime overhead (framework, CUDA context).
+     */
+    overhead_bytes: number;
+    /**
+     * Parameter Count
+     *
+     * Parameters of the base model.
+     */
+    parameter_count: number;
+    /**
+     * Peak Bytes
+     *
+     * The sum of the above: estimated peak per device.
+     */
+    peak_bytes: number;
+    /**
+     * Precision
+     *
+     * The precision it assumes.
+     */
+    precision: 'fp32' | 'bf16' | 'fp16';
+    /**
+     * Step Seconds
+     *
+     * Estimated seconds per optimizer step.
+     */
+    step_seconds: number;
+    /**
+     * Suggestions
+     *
+     * When it does not fit: changes that lower the peak, smallest change first.
+     */
+    suggestions: Array<EstimateSuggestion>;
+    /**
+     * Tokens Per Step
+     *
+     * Upper bound of tokens per optimizer step: batch_size x gradient_accumulation_steps x max_length x GPUs (every example at max_length).
+     */
+    tokens_per_step: number;
+    /**
+     * Total Seconds
+     *
+     * Estimated seconds of training (eval excluded).
+     */
+    total_seconds: number;
+    /**
+     * Total Steps
+     *
+     * Optimizer steps of the whole run.
+     */
+    total_steps: number;
+    /**
+     * Train Rows
+     *
+     * Training rows (after holding out the eval fraction).
+     */
+    train_rows: number;
+    /**
+     * Usable Memory Bytes
+     *
+     * The share of it a run may plan to use.
+     */
+    usable_memory_bytes: number;
+    /**
+     * Weights Bytes
+     *
+     * The frozen base weights (4-bit with QLoRA).
+     */
+    weights_bytes: number;
+};
+
+/**
+ * EstimateSuggestion
+ *
+ * One change to the config that lowers the estimated peak memory.
+ */
+export type EstimateSuggestion = {
+    /**
+     * Changes
+     *
+     * Every config field this suggestion sets (a smaller batch also raises the gradient accumulation, so the effective batch stays the same).
+     */
+    changes?: {
+        [key: string]: unknown;
+    };
+    /**
+     * Field
+     *
+     * The config field to change (dotted for nested fields).
+     */
+    field: string;
+    /**
+     * Fits
+     *
+     * Whether the run fits the device with this change alone.
+     */
+    fits: boolean;
+    /**
+     * Message
+     *
+     * The change, for a person to read.
+     */
+    message: string;
+    /**
+     * Peak Bytes
+     *
+     * Estimated peak memory with this change alone.
+     */
+    peak_bytes: number;
+    /**
+     * Value
+     *
+     * The suggested value.
+     */
+    value: unknown;
+};
+
+/**
  * FilterNode
  */
 export type FilterNode = {
@@ -1244,6 +1452,56 @@ export type JudgeParams = {
 };
 
 /**
+ * LoraSettings
+ *
+ * The adapter: rank, scale, dropout and which linear layers get one.
+ */
+export type LoraSettings = {
+    /**
+     * Alpha
+     *
+     * LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with rsLoRA).
+     */
+    alpha?: number;
+    /**
+     * Dropout
+     *
+     * Dropout on the LoRA input during training.
+     */
+    dropout?: number;
+    /**
+     * Init Lora Weights
+     *
+     * How the adapter starts: default (B=0, Kaiming A), gaussian, pissa or olora.
+     */
+    init_lora_weights?: 'default' | 'gaussian' | 'pissa' | 'olora';
+    /**
+     * R
+     *
+     * LoRA rank (size of the low-rank update).
+     */
+    r?: number;
+    /**
+     * Target Modules
+     *
+     * Module names to adapt (e.g. ["q_proj", "v_proj"]), or "all-linear" for every linear layer except the output head.
+     */
+    target_modules?: Array<string> | 'all-linear';
+    /**
+     * Use Dora
+     *
+     * Weight-decomposed LoRA (DoRA): slower, sometimes better.
+     */
+    use_dora?: boolean;
+    /**
+     * Use Rslora
+     *
+     * Rank-stabilised LoRA: scale by alpha/sqrt(r).
+     */
+    use_rslora?: boolean;
+};
+
+/**
  * MixNode
  */
 export type MixNode = {
@@ -1672,6 +1930,24 @@ export type Position = {
      * Vertical position in the editor.
      */
     y: number;
+};
+
+/**
+ * PresetOut
+ */
+export type PresetOut = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Values
+     *
+     * The fields the preset sets.
+     */
+    values: {
+        [key: string]: unknown;
+    };
 };
 
 /**
@@ -2803,6 +3079,368 @@ export type TokenStats = {
      * P95
      */
     p95: number;
+};
+
+/**
+ * TrainingConfig
+ *
+ * A supervised fine-tuning run of a LoRA adapter on a registered base model.
+ */
+export type TrainingConfig = {
+    /**
+     * Batch Size
+     *
+     * Examples per device per forward pass.
+     */
+    batch_size?: number;
+    /**
+     * Completion Only Loss
+     *
+     * Learn only the assistant turns of conversations; off = every token.
+     */
+    completion_only_loss?: boolean;
+    /**
+     * Dataset
+     *
+     * Training dataset (name or id).
+     */
+    dataset: string;
+    /**
+     * Dataset Version
+     *
+     * Dataset version; 0 = the newest.
+     */
+    dataset_version?: number;
+    /**
+     * Epochs
+     *
+     * Passes over the training rows.
+     */
+    epochs?: number;
+    /**
+     * Eval Dataset
+     *
+     * Held-out dataset (name or id) for eval loss; optional.
+     */
+    eval_dataset?: string | null;
+    /**
+     * Eval Dataset Version
+     *
+     * Version of eval_dataset; 0 = the newest.
+     */
+    eval_dataset_version?: number;
+    /**
+     * Eval Fraction
+     *
+     * Fraction of the training rows held out for eval (split with the seed) when no eval_dataset is given; 0 = no eval.
+     */
+    eval_fraction?: number;
+    /**
+     * Eval Steps
+     *
+     * Evaluate every N steps; empty = only at the end (when there is eval data).
+     */
+    eval_steps?: number | null;
+    /**
+     * Gpus
+     *
+     * GPUs to train on; 0 = the CPU.
+     */
+    gpus?: number;
+    /**
+     * Gradient Accumulation Steps
+     *
+     * Forward passes per optimizer step.
+     */
+    gradient_accumulation_steps?: number;
+    /**
+     * Gradient Checkpointing
+     *
+     * Recompute activations in the backward pass: less memory.
+     */
+    gradient_checkpointing?: boolean;
+    /**
+     * Kernels
+     *
+     * Lathe's fused Triton kernels: auto = when present and on a CUDA GPU; on = required; off = never.
+     */
+    kernels?: 'auto' | 'on' | 'off';
+    /**
+     * Learning Rate
+     *
+     * Peak learning rate.
+     */
+    learning_rate?: number;
+    /**
+     * Logging Steps
+     *
+     * Write metrics every N steps.
+     */
+    logging_steps?: number;
+    /**
+     * The adapter.
+     */
+    lora?: LoraSettings;
+    /**
+     * Lr Scheduler
+     *
+     * Learning-rate schedule.
+     */
+    lr_scheduler?: 'linear' | 'cosine' | 'cosine_with_restarts' | 'polynomial' | 'constant' | 'constant_with_warmup';
+    /**
+     * Max Grad Norm
+     *
+     * Gradient clipping norm; 0 = no clipping.
+     */
+    max_grad_norm?: number;
+    /**
+     * Max Length
+     *
+     * Maximum tokens per example (longer ones are cut at the end); at most the model's context length.
+     */
+    max_length?: number;
+    /**
+     * Max Steps
+     *
+     * Optimizer steps to run; overrides epochs when set.
+     */
+    max_steps?: number | null;
+    /**
+     * Model
+     *
+     * Registered base model to train (name or id).
+     */
+    model: string;
+    /**
+     * Name
+     *
+     * Name of the adapter model this run registers; derived from the model, the dataset and the job id when empty.
+     */
+    name?: string | null;
+    /**
+     * Optimizer
+     *
+     * Optimizer; adamw_8bit needs a CUDA GPU and bitsandbytes.
+     */
+    optimizer?: 'adamw_torch' | 'adamw_torch_fused' | 'adafactor' | 'sgd' | 'adamw_8bit';
+    /**
+     * Packing
+     *
+     * Pack examples into one row without padding (position ids restart per example, so attention never crosses examples).
+     */
+    packing?: boolean;
+    /**
+     * Precision
+     *
+     * Compute precision: auto = bf16 on GPUs that support it, else fp16 on CUDA, fp32 on the CPU.
+     */
+    precision?: 'auto' | 'fp32' | 'bf16' | 'fp16';
+    /**
+     * Preset
+     *
+     * A preset (quick-cpu-demo, balanced, quality) whose values fill the fields this config does not set.
+     */
+    preset?: string | null;
+    /**
+     * Qlora
+     *
+     * Load the base model in 4-bit (QLoRA); needs a CUDA GPU and bitsandbytes.
+     */
+    qlora?: boolean;
+    /**
+     * Sample Max New Tokens
+     *
+     * Tokens generated per sample prompt.
+     */
+    sample_max_new_tokens?: number;
+    /**
+     * Sample Prompts
+     *
+     * Prompts answered with the adapter at the end of the run (stored with it).
+     */
+    sample_prompts?: Array<string>;
+    /**
+     * Save Steps
+     *
+     * Save a checkpoint every N steps.
+     */
+    save_steps?: number;
+    /**
+     * Save Total Limit
+     *
+     * Checkpoints kept: the last K, plus the best by eval loss when there is eval (evaluated at a saved step: make save_steps a multiple of eval_steps).
+     */
+    save_total_limit?: number;
+    /**
+     * Seed
+     *
+     * Seed for the split, the order and init.
+     */
+    seed?: number;
+    /**
+     * Warmup Ratio
+     *
+     * Fraction of the steps spent warming up.
+     */
+    warmup_ratio?: number;
+    /**
+     * Weight Decay
+     *
+     * AdamW weight decay.
+     */
+    weight_decay?: number;
+};
+
+/**
+ * TrainingRunDetail
+ *
+ * One run: everything in the list, its estimate (null when it cannot be computed any
+ * more, e.g. the model was deleted) and the job's whole result (adapter, samples, ...).
+ */
+export type TrainingRunDetail = {
+    /**
+     * Adapter Model Id
+     *
+     * The adapter model the run registered.
+     */
+    adapter_model_id: number | null;
+    /**
+     * Cancel Requested
+     */
+    cancel_requested: boolean;
+    /**
+     * Config
+     *
+     * The TrainingConfig the run was queued with.
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * Created At
+     */
+    created_at: string;
+    error: JobError | null;
+    estimate: Estimate | null;
+    /**
+     * Estimate Error
+     *
+     * Why there is no estimate, if there is none.
+     */
+    estimate_error: string | null;
+    /**
+     * Final Metrics
+     *
+     * The result's final metrics (train loss, eval loss, perplexity, ...).
+     */
+    final_metrics: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Id
+     *
+     * The job id.
+     */
+    id: number;
+    progress: JobProgress | null;
+    /**
+     * Result
+     */
+    result: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Sample Generations
+     *
+     * The sample prompts answered at the end of the run, from the result.
+     */
+    sample_generations: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Status
+     */
+    status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+};
+
+/**
+ * TrainingRunOut
+ *
+ * A training run in a list: its `train` job with the config and final metrics.
+ */
+export type TrainingRunOut = {
+    /**
+     * Adapter Model Id
+     *
+     * The adapter model the run registered.
+     */
+    adapter_model_id: number | null;
+    /**
+     * Cancel Requested
+     */
+    cancel_requested: boolean;
+    /**
+     * Config
+     *
+     * The TrainingConfig the run was queued with.
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * Created At
+     */
+    created_at: string;
+    error: JobError | null;
+    /**
+     * Final Metrics
+     *
+     * The result's final metrics (train loss, eval loss, perplexity, ...).
+     */
+    final_metrics: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Id
+     *
+     * The job id.
+     */
+    id: number;
+    progress: JobProgress | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Status
+     */
+    status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+};
+
+/**
+ * TrainingRunPage
+ */
+export type TrainingRunPage = {
+    /**
+     * Items
+     */
+    items: Array<TrainingRunOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
 };
 
 /**
@@ -4743,3 +5381,208 @@ export type SystemGetSystemResponses = {
 };
 
 export type SystemGetSystemResponse = SystemGetSystemResponses[keyof SystemGetSystemResponses];
+
+export type TrainingEstimateRunData = {
+    body: TrainingConfig;
+    path?: never;
+    query?: never;
+    url: '/api/training/estimate';
+};
+
+export type TrainingEstimateRunErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingEstimateRunError = TrainingEstimateRunErrors[keyof TrainingEstimateRunErrors];
+
+export type TrainingEstimateRunResponses = {
+    /**
+     * Successful Response
+     */
+    200: Estimate;
+};
+
+export type TrainingEstimateRunResponse = TrainingEstimateRunResponses[keyof TrainingEstimateRunResponses];
+
+export type TrainingListPresetsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/training/presets';
+};
+
+export type TrainingListPresetsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingListPresetsError = TrainingListPresetsErrors[keyof TrainingListPresetsErrors];
+
+export type TrainingListPresetsResponses = {
+    /**
+     * Response Training-List Presets
+     *
+     * Successful Response
+     */
+    200: Array<PresetOut>;
+};
+
+export type TrainingListPresetsResponse = TrainingListPresetsResponses[keyof TrainingListPresetsResponses];
+
+export type TrainingListRunsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/training/runs';
+};
+
+export type TrainingListRunsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingListRunsError = TrainingListRunsErrors[keyof TrainingListRunsErrors];
+
+export type TrainingListRunsResponses = {
+    /**
+     * Successful Response
+     */
+    200: TrainingRunPage;
+};
+
+export type TrainingListRunsResponse = TrainingListRunsResponses[keyof TrainingListRunsResponses];
+
+export type TrainingStartRunData = {
+    body: TrainingConfig;
+    path?: never;
+    query?: never;
+    url: '/api/training/runs';
+};
+
+export type TrainingStartRunErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingStartRunError = TrainingStartRunErrors[keyof TrainingStartRunErrors];
+
+export type TrainingStartRunResponses = {
+    /**
+     * Successful Response
+     */
+    202: JobOut;
+};
+
+export type TrainingStartRunResponse = TrainingStartRunResponses[keyof TrainingStartRunResponses];
+
+export type TrainingGetRunData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * The run's job id.
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/training/runs/{job_id}';
+};
+
+export type TrainingGetRunErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingGetRunError = TrainingGetRunErrors[keyof TrainingGetRunErrors];
+
+export type TrainingGetRunResponses = {
+    /**
+     * Successful Response
+     */
+    200: TrainingRunDetail;
+};
+
+export type TrainingGetRunResponse = TrainingGetRunResponses[keyof TrainingGetRunResponses];
