@@ -28,7 +28,8 @@ from lathe.jobs import queue, service
 from lathe.schemas.training import Estimate, adapter_model_id
 from lathe.settings import Settings
 from lathe.training.config import TrainingConfig
-from lathe.training.estimate import estimate, format_bytes, queue_checked_run
+from lathe.training.estimate import estimate, queue_checked_run
+from lathe.training.memory_model import format_bytes
 
 FOLLOW_POLL_S = 1.0
 EXIT_RUN_FAILED = 1

@@ -17,6 +17,7 @@ from lathe.jobs.worker import Worker
 from lathe.models.registry import import_model
 from lathe.settings import Settings
 from lathe.training import estimate as est
+from lathe.training import memory_model as mm
 from tests.backend.conftest import MakeModelFolder
 from tests.backend.jobs.conftest import wait_status
 from tests.backend.training.conftest import name_rows
@@ -108,7 +109,7 @@ def test_bad_runs_are_refused_with_the_field(
 def test_a_run_that_does_not_fit_is_refused_with_suggestions(
     client: TestClient, tiny: ModelRow, names: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(est, "host_memory_bytes", lambda: 600 * est.MiB)
+    monkeypatch.setattr(est, "host_memory_bytes", lambda: 600 * mm.MiB)
     config = run_config(batch_size=256, max_length=128)
     estimate = client.post("/api/training/estimate", json=config).json()
     assert estimate["fits"] is False

@@ -18,6 +18,7 @@ from lathe.jobs import service
 from lathe.jobs.worker import Worker
 from lathe.settings import Settings
 from lathe.training import estimate as est
+from lathe.training import memory_model as mm
 from tests.backend.api.test_training_api import names, run_config, tiny
 
 __all__ = ["names", "tiny"]  # fixtures shared with the API tests
@@ -95,7 +96,7 @@ def test_bad_input_exits_2_and_queues_nothing(
     args: list[str],
     message: str,
 ) -> None:
-    monkeypatch.setattr(est, "host_memory_bytes", lambda: 1024 * est.MiB)
+    monkeypatch.setattr(est, "host_memory_bytes", lambda: 1024 * mm.MiB)
     result = runner.invoke(app, ["train", str(write_config(tmp_path)), "--no-follow", *args])
     assert result.exit_code == 2, result.output
     assert message in result.stderr
