@@ -7,7 +7,7 @@ from tests/conftest.py."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from tokenizers import Tokenizer
 
 from lathe.db.engine import session_scope
 from lathe.db.tables import ModelRow
+from lathe.jobs.worker import Worker
 from lathe.schemas.models import ProgressEvent
 from lathe.settings import Settings
 from tests.backend.models.factories import (
@@ -114,3 +115,13 @@ def assert_home_clean(settings: Settings) -> HomeCheck:
         assert names == set(models)
 
     return check
+
+
+@pytest.fixture
+def worker(settings: Settings) -> Iterator[Worker]:
+    """An in-process worker (a background thread) for tests that need jobs to run."""
+    running = Worker(settings, gpus=[], cpu_jobs=2)
+    thread = running.start_background()
+    yield running
+    running.request_stop()
+    thread.join(60)

@@ -3,7 +3,6 @@ and following a run to the end against a worker thread."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,6 @@ from tests.backend.api.test_training_api import names, run_config, tiny
 __all__ = ["names", "tiny"]  # fixtures shared with the API tests
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[Worker]:
-    running = Worker(settings, gpus=[], cpu_jobs=2)
-    thread = running.start_background()
-    yield running
-    running.request_stop()
-    thread.join(30)
 
 
 def write_config(tmp_path: Path, **changes: Any) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,6 @@ from tests.backend.training.conftest import AddDataset, name_rows
 from tests.backend.training.test_loss import Recorder
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[Worker]:
-    running = Worker(settings, gpus=[], cpu_jobs=1)
-    thread = running.start_background()
-    yield running
-    running.request_stop()
-    thread.join(60)
 
 
 def wait_done(settings: Settings, job_id: int, timeout: float = 120.0) -> JobRow:
