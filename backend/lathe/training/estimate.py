@@ -46,6 +46,7 @@ from lathe.models.registry import resolve_model
 from lathe.models.storage import model_dir
 from lathe.schemas.training import Estimate
 from lathe.settings import Settings
+from lathe.training import service
 from lathe.training.config import TrainingConfig
 from lathe.training.memory_model import (
     USABLE_MEMORY_SHARE,
@@ -281,8 +282,6 @@ def queue_checked_run(settings: Settings, config: TrainingConfig) -> tuple[JobRo
     """Start a run the way the API and the CLI do: validate the config (the training
     service's checks), refuse it when the estimate says it cannot fit its device, then queue
     it. InvalidInput naming the field; no job is created."""
-    from lathe.training import service
-
     validated = service.validate_config(settings, config)
     result = check_fits(settings, validated.config)
-    return service.queue_run(settings, config), result
+    return service.queue_validated(settings, validated), result

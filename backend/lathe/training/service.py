@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from lathe.db.tables import JobRow, ModelRow
 from lathe.errors import InvalidInput, NotFound
+from lathe.jobs import service as jobs
 from lathe.models import records as model_records
 from lathe.models.metadata import ModelMetadata
 from lathe.models.names import check_name, sanitize_name
@@ -219,9 +220,11 @@ def _check_rows(
 
 def queue_run(settings: Settings, config: TrainingConfig) -> JobRow:
     """Validate `config` (InvalidInput with its field; no job is created) and queue it."""
-    from lathe.jobs import service as jobs
+    return queue_validated(settings, validate_config(settings, config))
 
-    run = validate_config(settings, config)
+
+def queue_validated(settings: Settings, run: ValidatedRun) -> JobRow:
+    """Queue a run that validate_config has already checked."""
     return jobs.enqueue(settings, TRAIN_KIND, run.config.model_dump(mode="json"))
 
 
