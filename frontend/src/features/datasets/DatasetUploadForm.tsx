@@ -3,7 +3,6 @@ import {
   Button,
   Collapse,
   Group,
-  NumberInput,
   Select,
   SimpleGrid,
   Stack,
@@ -20,9 +19,9 @@ import type { UploadBody } from './api';
 import { FileDropZone } from './FileDropZone';
 import { DEFAULT_MAX_LENGTH, IMPORT_FORMAT_OPTIONS, IMPORT_FORMATS, type ImportFormat, isImportFormat } from './formats';
 import { useUploadDataset } from './queries';
-import { StatsModelSelect } from './StatsModelSelect';
 import { UploadProgress } from './UploadProgress';
 import { isAbort, uploadErrors } from './uploadErrors';
+import { TokenStatsFields } from './TokenStatsFields';
 
 interface DatasetUploadFormProps {
   /** Upload the file as a new version of this dataset instead of a new dataset. */
@@ -172,33 +171,16 @@ export function DatasetUploadForm({ datasetId, onUploaded }: DatasetUploadFormPr
           </Group>
         </Anchor>
         <Collapse expanded={advanced} id={`${id}-advanced`}>
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-            <StatsModelSelect
-              value={statsModel}
-              onChange={(value) => {
-                setStatsModel(value);
-                edited();
-              }}
-              error={errors.stats_model}
-              disabled={uploading}
-            />
-            <NumberInput
-              label="Max length (tokens)"
-              description="The training max length; the stats show the share of rows longer than this."
-              value={maxLength}
-              onChange={(value) => {
-                setMaxLength(value);
-                edited();
-              }}
-              min={1}
-              max={1_048_576}
-              step={256}
-              allowDecimal={false}
-              allowNegative={false}
-              error={errors.max_length}
-              disabled={uploading}
-            />
-          </SimpleGrid>
+          <TokenStatsFields
+            model={statsModel}
+            onModel={setStatsModel}
+            maxLength={maxLength}
+            onMaxLength={setMaxLength}
+            maxLengthDescription="The training max length; the stats show the share of rows longer than this."
+            errors={errors}
+            disabled={uploading}
+            onEdit={edited}
+          />
         </Collapse>
         {errors.form ? <ErrorAlert title="Upload failed" error={errors.form} /> : null}
         {cancelled ? (

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, NumberInput, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconChartBar, IconCircleCheck, IconRefresh } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import type { DatasetStats, TokenStats } from '../../api/types.gen';
@@ -15,7 +15,7 @@ import { roleLabel } from './ChatBubbles';
 import { DEFAULT_MAX_LENGTH } from './formats';
 import { Histogram } from './Histogram';
 import { useRecomputeStats } from './queries';
-import { StatsModelSelect } from './StatsModelSelect';
+import { TokenStatsFields } from './TokenStatsFields';
 
 const mean = (value: number) => (Number.isInteger(value) ? formatInteger(value) : value.toFixed(1));
 
@@ -173,33 +173,16 @@ function RecomputeStatsForm({
               Measure token lengths with another model&apos;s tokenizer or against another max length. Runs as a job.
             </Text>
           </Stack>
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-            <StatsModelSelect
-              value={model}
-              onChange={(value) => {
-                setModel(value);
-                edited();
-              }}
-              error={errors.stats_model}
-              disabled={running}
-            />
-            <NumberInput
-              label="Max length (tokens)"
-              description="Rows longer than this are counted as over the limit."
-              value={maxLength}
-              onChange={(value) => {
-                setMaxLength(value);
-                edited();
-              }}
-              min={1}
-              max={1_048_576}
-              step={256}
-              allowDecimal={false}
-              allowNegative={false}
-              error={errors.max_length}
-              disabled={running}
-            />
-          </SimpleGrid>
+          <TokenStatsFields
+            model={model}
+            onModel={setModel}
+            maxLength={maxLength}
+            onMaxLength={setMaxLength}
+            maxLengthDescription="Rows longer than this are counted as over the limit."
+            errors={errors}
+            disabled={running}
+            onEdit={edited}
+          />
           {errors.form ? <ErrorAlert title="Could not recompute the stats" error={errors.form} /> : null}
           {running ? <JobInlineProgress job={job} label="Computing statistics" /> : null}
           {job && (job.status === 'failed' || job.status === 'cancelled') && !recompute.startError ? (
