@@ -91,6 +91,7 @@ class RunningJobs:
                     # An inline thread cannot be stopped: settle the job without it. Whatever
                     # it writes later is refused by the lease guard.
                     tracked.exit_note = "inline thread did not stop in time and was abandoned"
+                    self.note(job_id, tracked.exit_note)
             elif not tracked.killed and now >= tracked.terminated_at + grace:
                 tracked.killed = True
                 if tracked.handle.kill():
@@ -98,12 +99,14 @@ class RunningJobs:
 
     def exited(self) -> Iterator[tuple[int, str]]:
         """(job id, how it ended) for every job whose process or thread is gone; each stays
-        listed until remove(), so a failed database write is retried next time."""
+        listed until remove(), so a failed database write is retried next time. How it ended
+        is logged once, before the job's status changes, so whoever sees it end can read how."""
         for job_id, tracked in list(self._jobs.items()):
             if tracked.exit_note is None:
                 if tracked.handle.alive():
                     continue
                 tracked.exit_note = tracked.handle.reap()
+                self.note(job_id, tracked.exit_note)
             yield job_id, tracked.exit_note
 
     def kill_all(self) -> list[int]:

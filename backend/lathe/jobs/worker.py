@@ -209,7 +209,7 @@ class Worker:
                 )
         except queue.LeaseLost:
             outcome = "lost (another worker or the reaper moved it)"
-        self._running.note(job_id, f"{exit_note}; job {outcome}")
+        self._running.note(job_id, f"job {outcome}")
 
     def _claim_while_free(self) -> None:
         names = self.info.kinds
