@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from lathe.datasets.columns import column_type
 from lathe.recipes.expr import ir
 from lathe.recipes.expr.functions import COLUMN_FUNCTION, FUNCTIONS, Function
+from lathe.recipes.expr.grammar import ARITHMETIC, COMPARISONS, REFUSED
 from lathe.recipes.expr.ir import Expr, Kind
 from lathe.recipes.messages import list_item
 
@@ -30,42 +31,6 @@ class ExprError(Exception):
         super().__init__(message)
         self.message = message
         self.offset = offset
-
-
-_ARITHMETIC: dict[type[ast.operator], ir.ArithOp] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-}
-_COMPARISONS: dict[type[ast.cmpop], str] = {
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-}
-_REFUSED: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access ('.') is not allowed; use functions such as lower(x)",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.NamedExpr: "assignment (:=) is not allowed",
-    ast.JoinedStr: "f-strings are not allowed",
-    ast.Dict: "dict literals are not allowed",
-    ast.Set: "set literals are not allowed",
-    ast.List: "a list is only allowed on the right of `in`",
-    ast.Tuple: "a tuple is only allowed on the right of `in`",
-    ast.Starred: "* is not allowed",
-    ast.Await: "await is not allowed",
-    ast.Yield: "yield is not allowed",
-    ast.YieldFrom: "yield is not allowed",
-}
 
 
 def _field_kind(dtype: pa.DataType) -> Kind:
@@ -150,7 +115,7 @@ class _Compiler:
         raise self.error(node, "~ is not supported; use not")
 
     def binary(self, node: ast.BinOp) -> Expr:
-        op = _ARITHMETIC.get(type(node.op))
+        op = ARITHMETIC.get(type(node.op))
         if op is None:
             raise self.error(node, "only + - * / // % are supported (use and/or/not for logic)")
         left, right = self.expr(node.left), self.expr(node.right)
@@ -198,7 +163,7 @@ class _Compiler:
                     right_node, "`is` only compares with None; use == to compare values"
                 )
             return ir.IsNull("bool", offset, self.expr(left_node), isinstance(op, ast.IsNot))
-        symbol = _COMPARISONS[type(op)]
+        symbol = COMPARISONS[type(op)]
         left, right = self.expr(left_node), self.expr(right_node)
         if "null" in (left.kind, right.kind):
             if any(
@@ -350,7 +315,7 @@ class _Compiler:
         raise self.error(node, f"{what} needs {' or '.join(labels)}, got {value.kind}")
 
     def expr(self, node: ast.AST) -> Expr:
-        refused = _REFUSED.get(type(node))
+        refused = REFUSED.get(type(node))
         if refused is not None:
             raise self.error(node, refused)
         if isinstance(node, ast.Name):
