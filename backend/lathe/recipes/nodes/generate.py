@@ -23,11 +23,10 @@ from lathe.recipes.base import (
     Outputs,
     RunContext,
     Transform,
-    single_input,
 )
 from lathe.recipes.messages import build_messages
-from lathe.recipes.nodes.models import ModelParams, check_model, generate
-from lathe.recipes.templating import RowRenderer, check_template
+from lathe.recipes.nodes.models import ModelParams, check_prompted_input, generate
+from lathe.recipes.templating import RowRenderer
 
 
 class GenerateParams(ModelParams):
@@ -61,12 +60,11 @@ class GenerateNode(NodeBase):
     )
 
     def output_schemas(self, inputs: Inputs | None, check: Check) -> Outputs | None:
-        check_model(check, self.params.model)
-        schema = single_input(inputs)
-        compiled = check_template(check, self.params.prompt, "prompt", schema)
-        if schema is None or compiled is None:
+        schema = check_prompted_input(
+            check, self.params.model, self.params.prompt, "prompt", inputs
+        )
+        if schema is None:
             return None
-        check.resolved = compiled
         kind = pa.string() if self.params.output == "text" else MESSAGES_TYPE
         return {"out": schema_with(schema, pa.field(self.params.column, kind))}
 

@@ -22,10 +22,9 @@ from lathe.recipes.base import (
     Outputs,
     RunContext,
     Transform,
-    single_input,
 )
-from lathe.recipes.nodes.models import ModelParams, check_model, generate
-from lathe.recipes.templating import RowRenderer, check_template
+from lathe.recipes.nodes.models import ModelParams, check_prompted_input, generate
+from lathe.recipes.templating import RowRenderer
 from lathe.recipes.verdict import parse_verdict
 
 DEFAULT_TEMPLATE = "{% for turn in messages %}{{ turn.role }}: {{ turn.content }}\n{% endfor %}"
@@ -78,12 +77,11 @@ class JudgeNode(NodeBase):
     )
 
     def output_schemas(self, inputs: Inputs | None, check: Check) -> Outputs | None:
-        check_model(check, self.params.model)
-        schema = single_input(inputs)
-        compiled = check_template(check, self.params.template, "template", schema)
-        if schema is None or compiled is None:
+        schema = check_prompted_input(
+            check, self.params.model, self.params.template, "template", inputs
+        )
+        if schema is None:
             return None
-        check.resolved = compiled
         schema = schema_with(schema, pa.field(self.params.score_column, pa.float64()))
         return {"out": schema_with(schema, pa.field(self.params.reason_column, pa.string()))}
 

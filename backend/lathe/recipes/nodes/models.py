@@ -4,13 +4,15 @@ registered, sampling parameters, and batched generation that stops when the job 
 
 from __future__ import annotations
 
+import pyarrow as pa
 from pydantic import Field
 
 from lathe.errors import LatheError
 from lathe.inference.batch import SamplingParams, generate_batch
 from lathe.jobs.context import JobStopped
 from lathe.models.registry import resolve_model
-from lathe.recipes.base import Check, Params, RunContext
+from lathe.recipes.base import Check, Inputs, Params, RunContext, single_input
+from lathe.recipes.templating import check_template
 
 
 def check_model(check: Check, model: str, param: str = "model") -> None:
@@ -21,6 +23,21 @@ def check_model(check: Check, model: str, param: str = "model") -> None:
         resolve_model(check.settings, model)
     except LatheError as error:
         check.problem(error.message, param=param, type="not_found")
+
+
+def check_prompted_input(
+    check: Check, model: str, template: str, param: str, inputs: Inputs | None
+) -> pa.Schema | None:
+    """What a node that prompts a model per row checks: the model is registered and the row
+    template compiles against the input. The input's schema once both are known (the compiled
+    template kept in check.resolved for the run), else None."""
+    check_model(check, model)
+    schema = single_input(inputs)
+    compiled = check_template(check, template, param, schema)
+    if schema is None or compiled is None:
+        return None
+    check.resolved = compiled
+    return schema
 
 
 class ModelParams(Params):
