@@ -12,10 +12,10 @@ from lathe.api.errors import ERROR_RESPONSES
 from lathe.db.tables import RecipeRow, RecipeVersionRow
 from lathe.recipes import records, service
 from lathe.recipes.graph import RecipeGraph
-from lathe.recipes.preview import PreviewResult, preview_recipe
+from lathe.recipes.preview import PreviewResult, known_columns, preview_recipe
 from lathe.recipes.registry import NodeTypeInfo, node_types_catalog
 from lathe.recipes.templates import RecipeTemplate, list_templates
-from lathe.recipes.validate import validate_graph
+from lathe.recipes.validate import analyse
 from lathe.schemas.common import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 from lathe.schemas.jobs import JobOut
 from lathe.schemas.recipes import (
@@ -88,9 +88,14 @@ def list_recipe_templates() -> list[RecipeTemplate]:
 
 @router.post("/validate")
 def validate_recipe(settings: SettingsDep, body: GraphRequest) -> ValidateResult:
-    """Check any graph (even a broken one) and list every problem with its node id."""
-    problems = validate_graph(body.graph, settings)
-    return ValidateResult(valid=not problems, problems=problems)
+    """Check any graph (even a broken one): every problem with its node id, and the columns
+    leaving each node that checks out (worked out from the schemas; no rows are read)."""
+    analysis = analyse(body.graph, settings)
+    return ValidateResult(
+        valid=not analysis.problems,
+        problems=analysis.problems,
+        columns=known_columns(analysis),
+    )
 
 
 @router.post("/preview")

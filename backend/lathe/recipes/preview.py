@@ -93,8 +93,24 @@ class PreviewResult(BaseModel):
 def _ports(analysis: Analysis, node_id: str) -> dict[str, pa.Schema]:
     node = analysis.nodes[node_id]
     if isinstance(node, OutputNode):
-        return {WRITTEN: analysis.resolved[node_id]}
+        return {WRITTEN: analysis.resolved[node_id]} if node_id in analysis.resolved else {}
     return analysis.outputs.get(node_id, {})
+
+
+def known_columns(analysis: Analysis) -> dict[str, dict[str, list[ColumnInfo]]]:
+    """The columns leaving every node whose schema validation could work out (an output
+    node: `dataset`, the columns it writes), without reading a row."""
+    columns: dict[str, dict[str, list[ColumnInfo]]] = {}
+    for node_id in analysis.order:
+        if node_id not in analysis.nodes:
+            continue
+        ports = {
+            port: [ColumnInfo(**column) for column in describe_schema(schema)]
+            for port, schema in _ports(analysis, node_id).items()
+        }
+        if ports:
+            columns[node_id] = ports
+    return columns
 
 
 def _node_preview(

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lathe.recipes.graph import RecipeGraph, parse_graph
-from lathe.recipes.preview import TrainingViewRequest
+from lathe.recipes.preview import ColumnInfo, TrainingViewRequest
 from lathe.recipes.problems import Problem
 
 RECIPE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
@@ -91,6 +91,11 @@ class GraphRequest(BaseModel):
 class ValidateResult(BaseModel):
     valid: bool
     problems: list[Problem] = Field(description="Every problem, each with its node id.")
+    columns: dict[str, dict[str, list[ColumnInfo]]] = Field(
+        default_factory=dict,
+        description="Per node id and output port, the columns that leave it, for every node "
+        "whose input columns are known and whose params check out (no rows are read).",
+    )
 
 
 class PreviewRequest(GraphRequest):

@@ -76,7 +76,21 @@ def test_validate_lists_every_problem_with_its_node(client: TestClient) -> None:
     problems = client.post("/api/recipes/validate", json={"graph": cyclic}).json()["problems"]
     assert any(p["type"] == "cycle" for p in problems)
     ok = client.post("/api/recipes/validate", json={"graph": pipeline()}).json()
-    assert ok == {"valid": True, "problems": []}
+    assert ok["valid"] is True and ok["problems"] == []
+
+
+def test_validate_reports_the_columns_leaving_each_node(client: TestClient) -> None:
+    columns = client.post("/api/recipes/validate", json={"graph": pipeline()}).json()["columns"]
+    assert set(columns) == {"src", "chat", "short", "uniq", "split", "train", "eval"}
+    assert set(columns["split"]) == {"train", "eval"}
+    assert columns["chat"]["out"] == [{"name": "messages", "type": "messages"}]
+    assert columns["train"]["dataset"] == [{"name": "messages", "type": "messages"}]
+
+    broken = pipeline()
+    node(broken, "short")["params"]["expression"] = "chars(nothing) < 40"
+    body = client.post("/api/recipes/validate", json={"graph": broken}).json()
+    # Known up to the faulty filter; nothing below it is guessed.
+    assert set(body["columns"]) == {"src", "chat"}
 
 
 def test_preview_shows_rows_at_every_node(client: TestClient) -> None:
