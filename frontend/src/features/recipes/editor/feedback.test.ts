@@ -47,6 +47,31 @@ describe('server feedback on the canvas', () => {
     expect(feedback.columns.chat?.out).toEqual([{ name: 'messages', type: 'messages' }]);
   });
 
+  it("takes validation's columns before the preview has run, and the preview's over them", () => {
+    const validation = {
+      valid: true,
+      problems: [],
+      columns: {
+        rows: { out: [{ name: 'instruction', type: 'string' }] },
+        chat: { out: [{ name: 'messages', type: 'messages' }] },
+        gone: { out: [{ name: 'x', type: 'string' }] },
+      },
+    };
+    const early = buildFeedback(nodes, edges, validation, undefined);
+    expect(early.columns.rows?.out).toEqual([{ name: 'instruction', type: 'string' }]);
+    expect(early.columns.gone).toBeUndefined();
+
+    const chatPreview = {
+      node_id: 'chat',
+      type: 'to_messages',
+      status: 'ok' as const,
+      outputs: { out: { columns: [{ name: 'messages', type: 'messages' }, { name: 'id', type: 'int' }], rows: [] } },
+    };
+    const later = buildFeedback(nodes, edges, validation, { nodes: [chatPreview], problems: [], seconds: 0.1 });
+    expect(later.columns.chat?.out?.map((column) => column.name)).toEqual(['messages', 'id']);
+    expect(later.columns.rows?.out).toHaveLength(1);
+  });
+
   it('offers the inspector the columns arriving at a node', () => {
     const columns = {
       chat: { out: [{ name: 'messages', type: 'messages' }] },

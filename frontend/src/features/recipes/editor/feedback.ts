@@ -38,7 +38,11 @@ export function buildFeedback(
   const live: Record<string, NodeLive> = {};
   const edgeProblems: Record<string, Problem[]> = {};
   const graphProblems: Problem[] = [];
-  const columns: Feedback['columns'] = {};
+  // Validation works the columns out from the schemas alone, so they are there before (and
+  // where) the preview has not run; the preview's, read from real rows, win where both exist.
+  const columns: Feedback['columns'] = Object.fromEntries(
+    Object.entries(validation?.columns ?? {}).filter(([id]) => ids.has(id)),
+  );
   const blank = (): NodeLive => ({
     problems: [],
     status: null,
