@@ -12,10 +12,24 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from lathe import __version__
-from lathe.api import datasets, health, jobs, models, recipes, system, training
+from lathe.api import (
+    chat,
+    datasets,
+    health,
+    inference,
+    jobs,
+    models,
+    openai_chat,
+    openai_completions,
+    openai_models,
+    recipes,
+    system,
+    training,
+)
 from lathe.api.deps import require_token
 from lathe.api.errors import UNAUTHORIZED_RESPONSE, error_response, install_error_handlers
 from lathe.db import migrate
+from lathe.inference.engine import ChatEngine
 from lathe.jobs.worker import Worker
 from lathe.settings import Settings, get_settings
 
@@ -29,6 +43,8 @@ def operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Models load on the first chat with them (or POST /api/inference/load), not at start.
+    engine = ChatEngine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await run_in_threadpool(engine.close)
             if worker is not None and thread is not None:
                 # Running jobs are asked to stop and requeued, so a restart loses nothing.
                 worker.request_stop()
@@ -53,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.engine = engine
     install_error_handlers(app)
     app.include_router(health.router)
     protected = [Depends(require_token)]
@@ -63,6 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recipes.router,
         jobs.router,
         training.router,
+        inference.router,
+        chat.router,
+        openai_chat.router,
+        openai_completions.router,
+        openai_models.router,
     ):
         app.include_router(router, dependencies=protected, responses=UNAUTHORIZED_RESPONSE)
     _mount_frontend(app, settings.frontend_dist)

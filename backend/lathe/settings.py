@@ -83,6 +83,24 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest dataset file an upload accepts (bytes); larger ones get a 413.",
     )
+    inference_memory_budget_mb: float = Field(
+        default=8192,
+        gt=0,
+        description="Memory the chat engine may fill with loaded models (weights and adapters, "
+        "MiB); the least recently used idle model is unloaded to make room for another.",
+    )
+    inference_max_batch: int = Field(
+        default=16,
+        ge=1,
+        description="Most sequences of one base model the chat engine decodes in one batch; "
+        "more wait for a free place.",
+    )
+    inference_max_adapters: int = Field(
+        default=8,
+        ge=1,
+        description="Adapters kept loaded on one base model; the least recently used idle one "
+        "is dropped to make room for another.",
+    )
     job_kind_modules: list[str] = Field(
         default_factory=list,
         description="Extra Python modules that register job kinds (JSON list of module paths).",

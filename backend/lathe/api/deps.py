@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from lathe.inference.engine import ChatEngine
 from lathe.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="LATHE_API_TOKEN, when the server has one.")
@@ -19,6 +20,14 @@ def get_app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def get_engine(request: Request) -> ChatEngine:
+    engine: ChatEngine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[ChatEngine, Depends(get_engine)]
 
 
 def require_token(

@@ -1,4 +1,6 @@
-"""The one error shape, {"error": {"code", "message", "details"}}, for every failure."""
+"""The one error shape, {"error": {"code", "message", "details"}}, for every failure; under
+/v1 the same errors in OpenAI's shape, {"error": {"message", "type", "param", "code"}}, which
+OpenAI clients parse."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lathe.errors import LatheError
 from lathe.schemas.common import ErrorBody, ErrorResponse
+from lathe.schemas.openai import openai_error
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,18 @@ UNAUTHORIZED_RESPONSE: dict[int | str, dict[str, Any]] = {
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+
+
+OPENAI_PREFIX = "/v1/"
+
+
+def _respond(
+    request: Request, status: int, code: str, message: str, details: Any = None
+) -> JSONResponse:
+    if request.url.path.startswith(OPENAI_PREFIX):
+        body = openai_error(status, code, message, details)
+        return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+    return error_response(status, code, message, details)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -73,23 +88,24 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[st
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LatheError)
-    async def _lathe_error(_request: Request, exc: LatheError) -> JSONResponse:
-        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+    async def _lathe_error(request: Request, exc: LatheError) -> JSONResponse:
+        return _respond(request, exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         message, details = _validation_message(list(exc.errors()))
-        return error_response(422, "invalid_input", message, details)
+        return _respond(request, 422, "invalid_input", message, details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "error")
-        response = error_response(exc.status_code, code, str(exc.detail))
+        response = _respond(request, exc.status_code, code, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", f"internal error: {type(exc).__name__}: {exc}")
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        return _respond(request, 500, "internal_error", message)

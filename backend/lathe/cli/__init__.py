@@ -10,6 +10,7 @@ import uvicorn
 
 from lathe import __version__
 from lathe.cli import datasets, db, jobs, models, recipes, train
+from lathe.cli.chat import chat
 from lathe.cli.common import cli_errors, console, fail
 from lathe.cli.doctor import doctor
 from lathe.cli.worker import worker
@@ -30,6 +31,7 @@ app.add_typer(jobs.app, name="jobs")
 app.command("doctor")(doctor)
 app.command("worker")(worker)
 app.command("train")(train.train)
+app.command("chat")(chat)
 
 
 @app.callback()

@@ -231,3 +231,45 @@ class RecipeVersionRow(Base):
     version: Mapped[int]
     graph: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+CHAT_ROLES = ("system", "user", "assistant", "tool")
+
+
+class ChatThreadRow(Base):
+    """A conversation in the chat playground, with the model and sampling it was last set to."""
+
+    __tablename__ = "chat_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    model: Mapped[str | None] = mapped_column(
+        String(128), doc="Registered model name (kept when the model is deleted)."
+    )
+    adapter: Mapped[str | None] = mapped_column(String(128))
+    system_prompt: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, doc="Sampling controls for new replies.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChatMessageRow(Base):
+    """One message of a thread; a reply records the model, adapter and sampling that wrote it."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        CheckConstraint(f"role IN {CHAT_ROLES!r}", name="role"),
+        Index("ix_chat_messages_thread_id_id", "thread_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("chat_threads.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(128))
+    adapter: Mapped[str | None] = mapped_column(String(128))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finish_reason: Mapped[str | None] = mapped_column(String(16))
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

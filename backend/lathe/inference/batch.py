@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lathe.errors import InvalidInput
 from lathe.inference.loader import LoadedModel, load_model
+from lathe.inference.sampling import MAX_SEED, SamplingControls
+from lathe.inference.stops import stop_token_ids
 from lathe.settings import Settings
 from lathe.training.chat_template import Messages, render_messages
 
@@ -26,43 +28,11 @@ if TYPE_CHECKING:
 # Called after each batch with the number of prompts finished so far; may raise to stop.
 BatchProgress = Callable[[int], None]
 
-MAX_SEED = 2**32 - 1
 
-
-class SamplingParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    temperature: float = Field(
-        default=0.7, ge=0, le=2, description="Randomness of sampling; 0 means greedy decoding."
-    )
-    top_p: float = Field(
-        default=1.0,
-        gt=0,
-        le=1,
-        description="Nucleus sampling: sample from the smallest set of tokens whose "
-        "probabilities add up to top_p (1 = off).",
-    )
-    top_k: int = Field(
-        default=0, ge=0, description="Sample from the k most likely tokens only (0 = off)."
-    )
+class SamplingParams(SamplingControls):
     max_tokens: int = Field(
         default=256, ge=1, le=4096, description="Most tokens generated per completion."
     )
-    seed: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_SEED,
-        description="Same seed, prompts and parameters give the same completions; none: random.",
-    )
-
-
-def _stop_ids(loaded: LoadedModel) -> list[int]:
-    """Every end-of-sequence id: the model's generation config may list end-of-turn tokens
-    (Llama 3's <|eot_id|>) besides the tokenizer's EOS."""
-    configured = loaded.model.generation_config.eos_token_id
-    ids = set(configured if isinstance(configured, list) else [configured])
-    ids.add(loaded.tokenizer.eos_token_id)
-    return sorted(i for i in ids if isinstance(i, int))
 
 
 def _pad_id(loaded: LoadedModel, stop_ids: Sequence[int]) -> int:
@@ -152,7 +122,7 @@ def _generate(
 ) -> list[list[str]]:
     import torch
 
-    stop = _stop_ids(loaded)
+    stop = stop_token_ids(loaded.model.generation_config, loaded.tokenizer)
     pad = _pad_id(loaded, stop)
     width = max(len(ids) for ids in batch)
     input_ids = torch.tensor(

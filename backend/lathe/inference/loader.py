@@ -1,12 +1,14 @@
 """Loading a registered model for generation: a base model, or a base model with its PEFT
 adapter merged in, on the best device here (the first CUDA GPU in bf16/fp16, else the CPU in
-float32). The last few loaded stay cached per process, keyed by folder identity."""
+float32). The last few loaded stay cached per process, keyed by folder identity; the chat
+engine keeps its own cache (lathe.inference.engine) and shares only `load_weights`."""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lathe.errors import InvalidInput
@@ -36,7 +38,7 @@ class LoadedModel:
         return value if isinstance(value, int) else None
 
 
-def _device_and_dtype() -> tuple[torch.device, torch.dtype]:
+def device_and_dtype() -> tuple[torch.device, torch.dtype]:
     import torch
 
     if torch.cuda.is_available():
@@ -45,22 +47,23 @@ def _device_and_dtype() -> tuple[torch.device, torch.dtype]:
     return torch.device("cpu"), torch.float32
 
 
-@lru_cache(maxsize=MODEL_CACHE_SIZE)
-def _load(
-    base: FolderIdentity, adapter: FolderIdentity | None, vocab_size: int
+def load_weights(
+    base: Path, adapter: Path | None = None, vocab_size: int = 0
 ) -> tuple[PreTrainedModel, torch.device]:
-    """`vocab_size`: the size of the adapter's own tokenizer (0 when it has none)."""
+    """A base model in eval mode on the best device here, with the PEFT adapter in `adapter`
+    merged into its weights when given. `vocab_size`: the size of the adapter's own tokenizer
+    (0 when it has none)."""
     import torch
     from transformers import AutoModelForCausalLM
 
-    device, dtype = _device_and_dtype()
-    folder = base[0]
+    device, dtype = device_and_dtype()
+    folder = base
     try:
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
         if adapter is not None:
             from peft import PeftModel
 
-            folder = adapter[0]
+            folder = adapter
             # An adapter trained with added tokens needs the embeddings grown to match first.
             embeddings = model.get_input_embeddings()
             if (
@@ -82,6 +85,13 @@ def _load(
     torch.nn.Module.to(model, device)  # in place; transformers' typed wrapper of .to is wrong
     model.train(False)
     return model, device
+
+
+@lru_cache(maxsize=MODEL_CACHE_SIZE)
+def _load(
+    base: FolderIdentity, adapter: FolderIdentity | None, vocab_size: int
+) -> tuple[PreTrainedModel, torch.device]:
+    return load_weights(Path(base[0]), Path(adapter[0]) if adapter else None, vocab_size)
 
 
 def load_model(settings: Settings, ref: str) -> LoadedModel:

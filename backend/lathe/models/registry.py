@@ -40,6 +40,7 @@ MODELS_LISTING = "models"
 
 __all__ = [
     "ProgressCallback",
+    "all_models",
     "builtin_catalog",
     "delete_model",
     "get_model",
@@ -59,6 +60,15 @@ def list_models(
         raise InvalidInput(f"limit: must be between 1 and {MAX_PAGE_LIMIT}", field="limit")
     after_id = decode_cursor(cursor, MODELS_LISTING) if cursor else 0
     return split_page(records.page_after(settings, after_id, limit + 1), limit, MODELS_LISTING)
+
+
+def all_models(settings: Settings) -> list[ModelRow]:
+    """Every registered model, page by page: OpenAI clients read /v1/models unpaginated."""
+    rows, cursor = list_models(settings, limit=MAX_PAGE_LIMIT, cursor=None)
+    while cursor is not None:
+        page, cursor = list_models(settings, limit=MAX_PAGE_LIMIT, cursor=cursor)
+        rows.extend(page)
+    return rows
 
 
 def get_model(settings: Settings, model_id: int) -> ModelRow:

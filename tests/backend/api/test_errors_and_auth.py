@@ -81,7 +81,18 @@ def test_operation_ids_are_stable_tag_dash_name(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
     assert "models-list_models" in ids
-    tags = ("health", "system", "models", "datasets", "recipes", "jobs", "training")
+    tags = (
+        "health",
+        "system",
+        "models",
+        "datasets",
+        "recipes",
+        "jobs",
+        "training",
+        "inference",
+        "chat",
+        "openai",
+    )
     assert all(op_id.split("-", 1)[0] in tags for op_id in ids)
     assert len(ids) == len(set(ids))
 

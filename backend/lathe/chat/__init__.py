@@ -1,0 +1,1 @@
+"""The chat playground: threads and their messages (stored), and comparing models' replies."""
