@@ -5,5 +5,6 @@ import { defineConfig } from '@hey-api/openapi-ts';
 export default defineConfig({
   input: 'openapi.json',
   output: { path: process.env.LATHE_API_OUT ?? 'src/api' },
-  plugins: ['@hey-api/client-fetch', '@hey-api/typescript', '@hey-api/sdk'],
+  // schemas: the JSON schemas themselves, for forms drawn from them (the training config).
+  plugins: ['@hey-api/client-fetch', '@hey-api/schemas', '@hey-api/typescript', '@hey-api/sdk'],
 });

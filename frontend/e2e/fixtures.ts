@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 interface Fixtures {
   /** Console messages of type error that a test expects (e.g. the 422 of a bad import). */
@@ -32,3 +32,10 @@ export const tinyModelPath = (): string => {
   if (!path) throw new Error('LATHE_E2E_TINY_MODEL is not set: run through `npm run e2e` (global setup).');
   return path;
 };
+
+/** Waits until a job the API queued has succeeded. */
+export async function jobSucceeded(request: APIRequestContext, jobId: number, timeout = 60_000): Promise<void> {
+  await expect
+    .poll(async () => ((await (await request.get(`/api/jobs/${jobId}`)).json()) as { status: string }).status, { timeout })
+    .toBe('succeeded');
+}

@@ -42,17 +42,11 @@ async function waitForHealth(url: string, child: ChildProcess, log: () => string
   throw new Error(`lathe serve did not answer ${url}/api/health within 90 s:\n${log()}`);
 }
 
-/** A tiny random Llama model folder (hidden 32, 2 layers, vocab 128) to import by path. */
+/** A tiny random Llama with a tokenizer and a chat template, to import by path and train on
+ * (see write_tiny_model.py). */
 function writeTinyModel(dir: string): void {
-  const script = [
-    'import sys',
-    'from transformers import LlamaConfig, LlamaForCausalLM',
-    'config = LlamaConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,',
-    '                     num_key_value_heads=2, vocab_size=128, max_position_embeddings=256)',
-    'LlamaForCausalLM(config).save_pretrained(sys.argv[1])',
-  ].join('\n');
   try {
-    execFileSync(python, ['-c', script, dir], { stdio: 'pipe', timeout: 120_000 });
+    execFileSync(python, [join(frontend, 'e2e', 'write_tiny_model.py'), dir], { stdio: 'pipe', timeout: 120_000 });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new Error(`could not write the tiny test model with ${python}:\n${stderr}`);

@@ -37,7 +37,7 @@ test('import a model folder, then delete it after confirming', async ({ page }, 
 
   const row = page.getByTestId('model-row-e2e-tiny-llama');
   await expect(row.getByRole('cell').nth(5)).toHaveText('32');
-  await expect(row.getByRole('cell').nth(6)).toHaveText('128');
+  await expect(row.getByRole('cell').nth(6)).toHaveText('300');
 
   await row.getByRole('button', { name: 'Delete e2e-tiny-llama' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete e2e-tiny-llama?' });

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, status
@@ -26,6 +26,7 @@ from lathe.schemas.jobs import (
     JobPage,
     JobStatus,
 )
+from lathe.settings import Settings
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
 
@@ -86,15 +87,20 @@ def retry_job(settings: SettingsDep, job_id: JobId) -> JobOut:
     return JobOut.model_validate(service.retry_job(settings, job_id))
 
 
-def _replay_from(
+AfterQuery = Annotated[int | None, Query(ge=0, description="Send events after this id.")]
+LastEventIdHeader = Annotated[str | None, Header(description="Set by EventSource on reconnect.")]
+
+
+def _resume_point(
     settings: SettingsDep,
-    job_id: JobId,
-    after: Annotated[int | None, Query(ge=0, description="Send events after this id.")] = None,
-    last_event_id: Annotated[
-        str | None, Header(description="Set by EventSource on reconnect.")
-    ] = None,
+    job_id: int,
+    after: int | None,
+    last_event_id: str | None,
+    owner_of: Callable[[Settings, int], int | None],
+    what: str,
 ) -> int:
-    """Where a stream starts: after Last-Event-ID (or ?after=), which must be this job's."""
+    """Where a stream starts: after Last-Event-ID (or ?after=), which must be one of this job's
+    `what` (events, metric points)."""
     service.get_job(settings, job_id)  # 404 before the stream starts
     start = after or 0
     if last_event_id is not None:
@@ -105,14 +111,36 @@ def _replay_from(
             )
         start = max(start, int(last_event_id))
     if start:
-        owner = service.event_owner(settings, start)
+        owner = owner_of(settings, start)
         if owner != job_id:
             where = f"job {owner}" if owner is not None else "no job"
             raise InvalidInput(
-                f"Last-Event-ID: event {start} belongs to {where}, not job {job_id}",
+                f"Last-Event-ID: {what} {start} belongs to {where}, not job {job_id}",
                 field="Last-Event-ID",
             )
     return start
+
+
+def _replay_from(
+    settings: SettingsDep,
+    job_id: JobId,
+    after: AfterQuery = None,
+    last_event_id: LastEventIdHeader = None,
+) -> int:
+    return _resume_point(settings, job_id, after, last_event_id, service.event_owner, "event")
+
+
+def _metrics_from(
+    settings: SettingsDep,
+    job_id: JobId,
+    after: Annotated[
+        int | None, Query(ge=0, description="Send metric points after this id.")
+    ] = None,
+    last_event_id: LastEventIdHeader = None,
+) -> int:
+    return _resume_point(
+        settings, job_id, after, last_event_id, service.metric_owner, "metric point"
+    )
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse)
@@ -173,3 +201,31 @@ def read_job_metrics(
         items=[JobMetricPoint.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,
     )
+
+
+@router.get("/{job_id}/metrics/events", response_class=EventSourceResponse)
+async def stream_job_metrics(
+    settings: SettingsDep, job_id: JobId, start: Annotated[int, Depends(_metrics_from)]
+) -> AsyncIterator[JobMetricPoint]:
+    """Metric points as Server-Sent Events (`metric`, id = the point's id) as the job reports
+    them, after ?after= or Last-Event-ID; read the points so far from /metrics first, then
+    follow from the last id. The stream ends once the job has finished and every point it
+    reported was sent."""
+    after = start
+    while True:
+        # The status is read before the points: a job that had finished by then reports no
+        # more, so an empty read after it means the stream has everything.
+        job = await run_in_threadpool(service.get_job, settings, job_id)
+        rows = await run_in_threadpool(
+            service.job_metrics, settings, job_id, after_id=after, limit=EVENT_BATCH
+        )
+        for row in rows:
+            point = JobMetricPoint.model_validate(row, from_attributes=True)
+            after = point.id
+            yield ServerSentEvent(  # type: ignore[misc]
+                data=point.model_dump(mode="json"), event="metric", id=str(point.id)
+            )
+        if len(rows) < EVENT_BATCH:
+            if job.status in TERMINAL_STATUSES:
+                return
+            await asyncio.sleep(EVENT_POLL_S)

@@ -1,5 +1,6 @@
-"""Training: estimate a config, start a run (→ a `train` job), list and inspect runs, presets.
-Metrics, events, logs, cancel and retry of a run are on the job endpoints (/api/jobs/{id})."""
+"""Training: estimate a config, start a run (→ a `train` job), list and inspect runs and their
+checkpoints, presets. Metrics, events, logs, cancel and retry of a run are on the job endpoints
+(/api/jobs/{id})."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from fastapi import APIRouter, Path, Query, status
 
 from lathe.api.deps import SettingsDep
 from lathe.api.errors import ERROR_RESPONSES
+from lathe.db.tables import JobRow
 from lathe.errors import LatheError, NotFound
 from lathe.jobs import service as jobs
 from lathe.schemas.common import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 from lathe.schemas.jobs import JobOut
 from lathe.schemas.training import (
+    CheckpointOut,
     Estimate,
     PresetOut,
     TrainingRunDetail,
     TrainingRunOut,
     TrainingRunPage,
 )
+from lathe.settings import Settings
+from lathe.training.checkpoints import list_checkpoints
 from lathe.training.config import PRESETS, TrainingConfig, load_preset
 from lathe.training.estimate import estimate, queue_checked_run
 from lathe.training.service import TRAIN_KIND
@@ -60,13 +65,18 @@ def list_runs(
     )
 
 
+def _training_job(settings: Settings, job_id: int) -> JobRow:
+    row = jobs.get_job(settings, job_id)
+    if row.kind != TRAIN_KIND:
+        raise NotFound(f"job {job_id} is a {row.kind} job, not a training run")
+    return row
+
+
 @router.get("/runs/{job_id}")
 def get_run(settings: SettingsDep, job_id: JobId) -> TrainingRunDetail:
     """One run: config, estimate (computed now, on this machine), result with the adapter
     model id, final metrics and the sample generations."""
-    row = jobs.get_job(settings, job_id)
-    if row.kind != TRAIN_KIND:
-        raise NotFound(f"job {job_id} is a {row.kind} job, not a training run")
+    row = _training_job(settings, job_id)
     run_estimate: Estimate | None = None
     estimate_error: str | None = None
     try:
@@ -74,6 +84,18 @@ def get_run(settings: SettingsDep, job_id: JobId) -> TrainingRunDetail:
     except (LatheError, ValueError) as error:
         estimate_error = getattr(error, "message", None) or str(error)
     return TrainingRunDetail.from_job(row, estimate=run_estimate, estimate_error=estimate_error)
+
+
+@router.get("/runs/{job_id}/checkpoints")
+def list_run_checkpoints(settings: SettingsDep, job_id: JobId) -> list[CheckpointOut]:
+    """The run's checkpoints on disk, newest step first: step, size, when written, whether
+    complete, and the best by eval loss. A stopped run resumes from the newest complete one.
+    Not paged: a run keeps at most save_total_limit of them, plus the best."""
+    _training_job(settings, job_id)
+    return [
+        CheckpointOut.model_validate(checkpoint, from_attributes=True)
+        for checkpoint in list_checkpoints(settings, job_id)
+    ]
 
 
 @router.get("/presets")

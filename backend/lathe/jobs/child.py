@@ -32,29 +32,32 @@ def main(
 ) -> None:
     # Ctrl-C in a terminal reaches the whole process group; the worker decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_worker(worker_pid)
+    die_with_parent(worker_pid)
     os.environ["CUDA_VISIBLE_DEVICES"] = cuda_visible_devices(spec.gpu_ids)
     settings = Settings(**settings_data)
     _log_to_file(settings, spec.job_id)
     execute(settings, spec, shutdown)
 
 
-def _die_with_worker(worker_pid: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Have this process killed when its parent (`parent_pid`) dies, and exit at once if the
+    parent is already gone. A job's child dies with its worker; a DDP rank with its job's
+    process (lathe.training.distributed)."""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
-            _watch_worker(worker_pid)
+            _watch_parent(parent_pid)
     else:
-        _watch_worker(worker_pid)
-    if os.getppid() != worker_pid:  # the worker died before prctl took effect
+        _watch_parent(parent_pid)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(EXIT_ORPHANED)
 
 
-def _watch_worker(worker_pid: int) -> None:
+def _watch_parent(parent_pid: int) -> None:
     def watch() -> None:
-        while os.getppid() == worker_pid:
+        while os.getppid() == parent_pid:
             time.sleep(_ORPHAN_POLL_S)
         os._exit(EXIT_ORPHANED)
 

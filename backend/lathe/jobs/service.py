@@ -111,10 +111,21 @@ def event_owner(settings: Settings, event_id: int) -> int | None:
 
 
 def job_metrics(
-    settings: Settings, job_id: int, *, names: Sequence[str] = (), after_id: int = 0
+    settings: Settings,
+    job_id: int,
+    *,
+    names: Sequence[str] = (),
+    after_id: int = 0,
+    limit: int = 10_000,
 ) -> list[MetricRow]:
+    """Metrics reported after row `after_id`, in the order they were reported."""
     queue.get_job(settings, job_id)
-    return queue.read_metrics(settings, job_id, names=names, after_id=after_id)
+    return queue.read_metrics(settings, job_id, names=names, after_id=after_id, limit=limit)
+
+
+def metric_owner(settings: Settings, metric_id: int) -> int | None:
+    """The job a metric row belongs to (None: no such row), to check an SSE Last-Event-ID."""
+    return queue.metric_owner(settings, metric_id)
 
 
 def job_metric_page(

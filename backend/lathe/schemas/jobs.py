@@ -100,6 +100,9 @@ class JobLogChunk(BaseModel):
 
 
 class JobMetricPoint(BaseModel):
+    id: int = Field(
+        description="Increases in the order points were reported; the metrics stream's event id."
+    )
     step: int
     name: str
     value: float

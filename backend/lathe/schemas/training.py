@@ -180,3 +180,17 @@ class TrainingRunDetail(TrainingRunOut):
 class PresetOut(BaseModel):
     name: str
     values: dict[str, Any] = Field(description="The fields the preset sets.")
+
+
+class CheckpointOut(BaseModel):
+    """A checkpoint a run saved: what a stopped or requeued run resumes from."""
+
+    name: str = Field(description="Folder name, checkpoint-<step>.")
+    step: int = Field(description="The optimizer step it was saved at.")
+    size_bytes: int
+    created_at: datetime = Field(description="When it was written.")
+    complete: bool = Field(
+        description="Written to the end; a cut-off one (the process was killed while saving) "
+        "is never resumed from."
+    )
+    best: bool = Field(description="The best checkpoint by eval loss so far.")

@@ -17,6 +17,7 @@ eval cadence and at the end: eval_loss, eval_perplexity."""
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 from typing import Any
 
 from lathe.jobs.context import JobContext
@@ -24,6 +25,7 @@ from lathe.jobs.kinds import job_kind
 from lathe.models.storage import model_dir, staging
 from lathe.schemas.jobs import Resources
 from lathe.training.config import TrainingConfig
+from lathe.training.distributed import train_distributed
 from lathe.training.service import (
     TRAIN_KIND,
     ValidatedRun,
@@ -34,7 +36,8 @@ from lathe.training.service import (
     validate_config,
     write_training_file,
 )
-from lathe.training.trainer import TrainOutcome, train_adapter
+from lathe.training.summary import TrainSummary, conclude
+from lathe.training.trainer import train_adapter
 
 __all__ = ["TRAIN_KIND", "train"]
 
@@ -54,24 +57,14 @@ def train(ctx: JobContext, config: TrainingConfig) -> dict[str, Any] | None:
     run = validate_config(settings, config, check_name_free=False)
     if ctx.attempt > 1:
         ctx.log(f"attempt {ctx.attempt}")
-    outcome = train_adapter(
-        settings,
-        run.config,
-        base_folder=model_dir(settings, run.model),
-        output_dir=ctx.checkpoint_dir,
-        hooks=ctx,
-    )
-    if outcome.stopped:
-        ctx.log(f"stopped at step {outcome.global_step}; checkpoint saved")
-        return None
-    ctx.progress(outcome.global_step, outcome.max_steps, "saving the adapter")
-    name = adapter_name(settings, run.config, ctx.job_id)
-    result = _result(run, outcome, name)
     with staging(settings, "adapter-") as work:
-        built = work / name
-        # The base weights never change: no copy of embedding layers, even when adapted.
-        outcome.model.save_pretrained(str(built), save_embedding_layers=False)
-        outcome.tokenizer.save_pretrained(str(built))
+        built = work / "adapter"
+        summary = _train(ctx, run, adapter_dir=built)
+        if summary.stopped:
+            ctx.log(f"stopped at step {summary.global_step}; checkpoint saved")
+            return None
+        name = adapter_name(settings, run.config, ctx.job_id)
+        result = _result(run, summary, name)
         row = register_adapter(
             settings,
             built,
@@ -82,28 +75,47 @@ def train(ctx: JobContext, config: TrainingConfig) -> dict[str, Any] | None:
         )
     ctx.log(f"registered adapter {row.name} (model {row.id})")
     result["adapter"] = {"id": row.id, "name": row.name}
-    del outcome
-    gc.collect()
+    gc.collect()  # the trained model's memory, before the samples load it again
     result["samples"] = _samples(ctx, run.config, base=run.model.name, adapter=row.name)
     write_training_file(model_dir(settings, row), {**result, "job_id": ctx.job_id})
     ctx.progress(1, 1, "done")
     return result
 
 
-def _result(run: ValidatedRun, outcome: TrainOutcome, name: str) -> dict[str, Any]:
-    trainable, _total = outcome.model.get_nb_trainable_parameters()
+def _train(ctx: JobContext, run: ValidatedRun, *, adapter_dir: Path) -> TrainSummary:
+    """Train in this process, or on config.gpus ranks (DDP) when there is more than one GPU."""
+    config = run.config
+    base_folder = model_dir(ctx.settings, run.model)
+    if config.gpus > 1:
+        ctx.log(f"data-parallel on {config.gpus} GPUs")
+        return train_distributed(
+            ctx.settings,
+            config,
+            base_folder=base_folder,
+            output_dir=ctx.checkpoint_dir,
+            adapter_dir=adapter_dir,
+            hooks=ctx,
+            world_size=config.gpus,
+        )
+    outcome = train_adapter(
+        ctx.settings, config, base_folder=base_folder, output_dir=ctx.checkpoint_dir, hooks=ctx
+    )
+    return conclude(outcome, adapter_dir, ctx)
+
+
+def _result(run: ValidatedRun, summary: TrainSummary, name: str) -> dict[str, Any]:
     return {
         "adapter": {"id": None, "name": name},
         "model": {"id": run.model.id, "name": run.model.name},
         "dataset": run.dataset.as_dict(),
         "eval_dataset": run.eval_dataset.as_dict() if run.eval_dataset else None,
         "config": run.config.model_dump(mode="json"),
-        "metrics": outcome.metrics,
-        "data": outcome.data.summary(),
-        "trainable_parameters": trainable,
-        "best_checkpoint": outcome.best_checkpoint,
-        "resumed_from": outcome.resumed_from,
-        "precision": outcome.precision,
+        "metrics": summary.metrics,
+        "data": summary.data,
+        "trainable_parameters": summary.trainable_parameters,
+        "best_checkpoint": summary.best_checkpoint,
+        "resumed_from": summary.resumed_from,
+        "precision": summary.precision,
         # Lathe's fused kernels are a later issue: no run uses them yet.
         "kernels": False,
     }

@@ -117,10 +117,6 @@ def _check_hardware(config: TrainingConfig) -> None:
             f"gpus {config.gpus} is more than the {devices} CUDA GPU(s) available here",
             field="gpus",
         )
-    if config.gpus > 1:
-        raise InvalidInput(
-            "training on more than one GPU is not available yet; use gpus: 1", field="gpus"
-        )
     if config.qlora and not (devices and config.gpus and _has_bitsandbytes()):
         raise InvalidInput(
             "QLoRA (4-bit) needs a CUDA GPU (gpus >= 1) and the bitsandbytes package",

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses, TrainingEstimateRunData, TrainingEstimateRunErrors, TrainingEstimateRunResponses, TrainingGetRunData, TrainingGetRunErrors, TrainingGetRunResponses, TrainingListPresetsData, TrainingListPresetsErrors, TrainingListPresetsResponses, TrainingListRunsData, TrainingListRunsErrors, TrainingListRunsResponses, TrainingStartRunData, TrainingStartRunErrors, TrainingStartRunResponses } from './types.gen';
+import type { ChatAddMessageData, ChatAddMessageErrors, ChatAddMessageResponses, ChatCompareModelsData, ChatCompareModelsErrors, ChatCompareModelsResponses, ChatCreateThreadData, ChatCreateThreadErrors, ChatCreateThreadResponses, ChatDeleteMessageData, ChatDeleteMessageErrors, ChatDeleteMessageResponses, ChatDeleteThreadData, ChatDeleteThreadErrors, ChatDeleteThreadResponses, ChatGetThreadData, ChatGetThreadErrors, ChatGetThreadResponses, ChatListMessagesData, ChatListMessagesErrors, ChatListMessagesResponses, ChatListThreadsData, ChatListThreadsErrors, ChatListThreadsResponses, ChatUpdateThreadData, ChatUpdateThreadErrors, ChatUpdateThreadResponses, DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, InferenceListLoadedModelsData, InferenceListLoadedModelsErrors, InferenceListLoadedModelsResponses, InferenceLoadModelData, InferenceLoadModelErrors, InferenceLoadModelResponses, InferenceUnloadModelData, InferenceUnloadModelErrors, InferenceUnloadModelResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, JobsStreamJobMetricsData, JobsStreamJobMetricsErrors, JobsStreamJobMetricsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, OpenaiCreateChatCompletionData, OpenaiCreateChatCompletionErrors, OpenaiCreateChatCompletionResponses, OpenaiCreateCompletionData, OpenaiCreateCompletionErrors, OpenaiCreateCompletionResponses, OpenaiListOpenaiModelsData, OpenaiListOpenaiModelsErrors, OpenaiListOpenaiModelsResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses, TrainingEstimateRunData, TrainingEstimateRunErrors, TrainingEstimateRunResponses, TrainingGetRunData, TrainingGetRunErrors, TrainingGetRunResponses, TrainingListPresetsData, TrainingListPresetsErrors, TrainingListPresetsResponses, TrainingListRunCheckpointsData, TrainingListRunCheckpointsErrors, TrainingListRunCheckpointsResponses, TrainingListRunsData, TrainingListRunsErrors, TrainingListRunsResponses, TrainingStartRunData, TrainingStartRunErrors, TrainingStartRunResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,109 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Compare Models
+ *
+ * Events `delta` {target, model, text}, then per target `done` {target, model,
+ * finish_reason, usage} or `error` {target, model, error}; `target` indexes the request's
+ * targets. Every target is checked before the stream starts (a bad one is a 4xx).
+ */
+export const chatCompareModels = <ThrowOnError extends boolean = false>(options: Options<ChatCompareModelsData, ThrowOnError, unknown>) => (options.client ?? client).sse.post<ChatCompareModelsResponses, ChatCompareModelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/compare',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Threads
+ */
+export const chatListThreads = <ThrowOnError extends boolean = false>(options?: Options<ChatListThreadsData, ThrowOnError>) => (options?.client ?? client).get<ChatListThreadsResponses, ChatListThreadsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads',
+    ...options
+});
+
+/**
+ * Create Thread
+ */
+export const chatCreateThread = <ThrowOnError extends boolean = false>(options: Options<ChatCreateThreadData, ThrowOnError>) => (options.client ?? client).post<ChatCreateThreadResponses, ChatCreateThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Thread
+ */
+export const chatDeleteThread = <ThrowOnError extends boolean = false>(options: Options<ChatDeleteThreadData, ThrowOnError>) => (options.client ?? client).delete<ChatDeleteThreadResponses, ChatDeleteThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}',
+    ...options
+});
+
+/**
+ * Get Thread
+ */
+export const chatGetThread = <ThrowOnError extends boolean = false>(options: Options<ChatGetThreadData, ThrowOnError>) => (options.client ?? client).get<ChatGetThreadResponses, ChatGetThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}',
+    ...options
+});
+
+/**
+ * Update Thread
+ */
+export const chatUpdateThread = <ThrowOnError extends boolean = false>(options: Options<ChatUpdateThreadData, ThrowOnError>) => (options.client ?? client).patch<ChatUpdateThreadResponses, ChatUpdateThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Messages
+ */
+export const chatListMessages = <ThrowOnError extends boolean = false>(options: Options<ChatListMessagesData, ThrowOnError>) => (options.client ?? client).get<ChatListMessagesResponses, ChatListMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}/messages',
+    ...options
+});
+
+/**
+ * Add Message
+ */
+export const chatAddMessage = <ThrowOnError extends boolean = false>(options: Options<ChatAddMessageData, ThrowOnError>) => (options.client ?? client).post<ChatAddMessageResponses, ChatAddMessageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}/messages',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Message
+ *
+ * Removes a message, e.g. the reply that a regenerated one replaces.
+ */
+export const chatDeleteMessage = <ThrowOnError extends boolean = false>(options: Options<ChatDeleteMessageData, ThrowOnError>) => (options.client ?? client).delete<ChatDeleteMessageResponses, ChatDeleteMessageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/threads/{thread_id}/messages/{message_id}',
+    ...options
+});
 
 /**
  * List Datasets
@@ -144,6 +247,41 @@ export const datasetsRecomputeDatasetStats = <ThrowOnError extends boolean = fal
 export const healthGetHealth = <ThrowOnError extends boolean = false>(options?: Options<HealthGetHealthData, ThrowOnError>) => (options?.client ?? client).get<HealthGetHealthResponses, unknown, ThrowOnError>({ url: '/api/health', ...options });
 
 /**
+ * Load Model
+ */
+export const inferenceLoadModel = <ThrowOnError extends boolean = false>(options: Options<InferenceLoadModelData, ThrowOnError>) => (options.client ?? client).post<InferenceLoadModelResponses, InferenceLoadModelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/inference/load',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Loaded Models
+ */
+export const inferenceListLoadedModels = <ThrowOnError extends boolean = false>(options?: Options<InferenceListLoadedModelsData, ThrowOnError>) => (options?.client ?? client).get<InferenceListLoadedModelsResponses, InferenceListLoadedModelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/inference/models',
+    ...options
+});
+
+/**
+ * Unload Model
+ */
+export const inferenceUnloadModel = <ThrowOnError extends boolean = false>(options: Options<InferenceUnloadModelData, ThrowOnError>) => (options.client ?? client).post<InferenceUnloadModelResponses, InferenceUnloadModelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/inference/unload',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * List Jobs
  */
 export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Options<JobsListJobsData, ThrowOnError>) => (options?.client ?? client).get<JobsListJobsResponses, JobsListJobsErrors, ThrowOnError>({
@@ -210,6 +348,20 @@ export const jobsReadJobLogs = <ThrowOnError extends boolean = false>(options: O
 export const jobsReadJobMetrics = <ThrowOnError extends boolean = false>(options: Options<JobsReadJobMetricsData, ThrowOnError>) => (options.client ?? client).get<JobsReadJobMetricsResponses, JobsReadJobMetricsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/jobs/{job_id}/metrics',
+    ...options
+});
+
+/**
+ * Stream Job Metrics
+ *
+ * Metric points as Server-Sent Events (`metric`, id = the point's id) as the job reports
+ * them, after ?after= or Last-Event-ID; read the points so far from /metrics first, then
+ * follow from the last id. The stream ends once the job has finished and every point it
+ * reported was sent.
+ */
+export const jobsStreamJobMetrics = <ThrowOnError extends boolean = false>(options: Options<JobsStreamJobMetricsData, ThrowOnError, unknown>) => (options.client ?? client).sse.get<JobsStreamJobMetricsResponses, JobsStreamJobMetricsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/jobs/{job_id}/metrics/events',
     ...options
 });
 
@@ -371,7 +523,8 @@ export const recipesListRecipeTemplates = <ThrowOnError extends boolean = false>
 /**
  * Validate Recipe
  *
- * Check any graph (even a broken one) and list every problem with its node id.
+ * Check any graph (even a broken one): every problem with its node id, and the columns
+ * leaving each node that checks out (worked out from the schemas; no rows are read).
  */
 export const recipesValidateRecipe = <ThrowOnError extends boolean = false>(options: Options<RecipesValidateRecipeData, ThrowOnError>) => (options.client ?? client).post<RecipesValidateRecipeResponses, RecipesValidateRecipeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -527,5 +680,53 @@ export const trainingStartRun = <ThrowOnError extends boolean = false>(options: 
 export const trainingGetRun = <ThrowOnError extends boolean = false>(options: Options<TrainingGetRunData, ThrowOnError>) => (options.client ?? client).get<TrainingGetRunResponses, TrainingGetRunErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/training/runs/{job_id}',
+    ...options
+});
+
+/**
+ * List Run Checkpoints
+ *
+ * The run's checkpoints on disk, newest step first: step, size, when written, whether
+ * complete, and the best by eval loss. A stopped run resumes from the newest complete one.
+ * Not paged: a run keeps at most save_total_limit of them, plus the best.
+ */
+export const trainingListRunCheckpoints = <ThrowOnError extends boolean = false>(options: Options<TrainingListRunCheckpointsData, ThrowOnError>) => (options.client ?? client).get<TrainingListRunCheckpointsResponses, TrainingListRunCheckpointsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/training/runs/{job_id}/checkpoints',
+    ...options
+});
+
+/**
+ * Create Chat Completion
+ */
+export const openaiCreateChatCompletion = <ThrowOnError extends boolean = false>(options: Options<OpenaiCreateChatCompletionData, ThrowOnError>) => (options.client ?? client).post<OpenaiCreateChatCompletionResponses, OpenaiCreateChatCompletionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/chat/completions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Create Completion
+ */
+export const openaiCreateCompletion = <ThrowOnError extends boolean = false>(options: Options<OpenaiCreateCompletionData, ThrowOnError>) => (options.client ?? client).post<OpenaiCreateCompletionResponses, OpenaiCreateCompletionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/completions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Openai Models
+ */
+export const openaiListOpenaiModels = <ThrowOnError extends boolean = false>(options?: Options<OpenaiListOpenaiModelsData, ThrowOnError>) => (options?.client ?? client).get<OpenaiListOpenaiModelsResponses, OpenaiListOpenaiModelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/models',
     ...options
 });

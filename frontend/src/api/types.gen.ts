@@ -5,6 +5,20 @@ export type ClientOptions = {
 };
 
 /**
+ * AssistantMessage
+ */
+export type AssistantMessage = {
+    /**
+     * Content
+     */
+    content: string;
+    /**
+     * Role
+     */
+    role?: 'assistant';
+};
+
+/**
  * BuiltinModelOut
  */
 export type BuiltinModelOut = {
@@ -39,6 +53,508 @@ export type BuiltinModelOut = {
 };
 
 /**
+ * ChatChoice
+ */
+export type ChatChoice = {
+    /**
+     * Finish Reason
+     */
+    finish_reason: 'stop' | 'length' | 'cancelled';
+    /**
+     * Index
+     */
+    index?: number;
+    /**
+     * Logprobs
+     */
+    logprobs?: null;
+    message: AssistantMessage;
+};
+
+/**
+ * ChatCompletion
+ */
+export type ChatCompletion = {
+    /**
+     * Choices
+     */
+    choices: Array<ChatChoice>;
+    /**
+     * Created
+     */
+    created: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Object
+     */
+    object?: 'chat.completion';
+    usage: Usage;
+};
+
+/**
+ * ChatCompletionRequest
+ */
+export type ChatCompletionRequest = {
+    /**
+     * Adapter
+     *
+     * Lathe: an adapter of `model` to apply (or name it as model).
+     */
+    adapter?: string | null;
+    /**
+     * Chat Template
+     *
+     * Lathe: a Jinja chat template for models whose tokenizer has none.
+     */
+    chat_template?: string | null;
+    /**
+     * Frequency Penalty
+     *
+     * Subtracted from a token's score once per time the reply contains it.
+     */
+    frequency_penalty?: number;
+    /**
+     * Max Completion Tokens
+     *
+     * OpenAI's newer name for max_tokens.
+     */
+    max_completion_tokens?: number | null;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated; none: up to the end of the model's context.
+     */
+    max_tokens?: number | null;
+    /**
+     * Messages
+     */
+    messages: Array<ChatMessageIn>;
+    /**
+     * Min P
+     *
+     * Drop tokens less likely than min_p times the most likely one (0 = off).
+     */
+    min_p?: number;
+    /**
+     * Model
+     *
+     * A registered model or adapter (name or id).
+     */
+    model: string;
+    /**
+     * N
+     *
+     * Only 1 is supported.
+     */
+    n?: number;
+    /**
+     * Presence Penalty
+     *
+     * Subtracted from the score of every token the reply already contains.
+     */
+    presence_penalty?: number;
+    /**
+     * Repetition Penalty
+     *
+     * Divide the scores of tokens already in the prompt or reply (1 = off).
+     */
+    repetition_penalty?: number;
+    /**
+     * Seed
+     *
+     * Same seed, prompts and parameters give the same completions; none: random.
+     */
+    seed?: number | null;
+    /**
+     * Stop
+     *
+     * Generation stops before the first of these strings (up to 4).
+     */
+    stop?: Array<string>;
+    /**
+     * Stream
+     */
+    stream?: boolean;
+    stream_options?: StreamOptions | null;
+    /**
+     * Temperature
+     *
+     * Randomness of sampling; 0 means greedy decoding.
+     */
+    temperature?: number;
+    /**
+     * Top K
+     *
+     * Sample from the k most likely tokens only (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling: sample from the smallest set of tokens whose probabilities add up to top_p (1 = off).
+     */
+    top_p?: number;
+    /**
+     * Truncate
+     *
+     * Lathe: drop the oldest part of a prompt that does not fit the context, instead of refusing it.
+     */
+    truncate?: boolean;
+    /**
+     * User
+     */
+    user?: string | null;
+};
+
+/**
+ * ChatMessageCreate
+ *
+ * A message of a thread. A reply records what wrote it: model, adapter, sampling, how it
+ * finished and its token counts (the usage /v1 returned).
+ */
+export type ChatMessageCreate = {
+    /**
+     * Adapter
+     */
+    adapter?: string | null;
+    /**
+     * Completion Tokens
+     */
+    completion_tokens?: number | null;
+    /**
+     * Content
+     */
+    content: string;
+    /**
+     * Finish Reason
+     */
+    finish_reason?: 'stop' | 'length' | 'cancelled' | null;
+    /**
+     * Model
+     */
+    model?: string | null;
+    params?: ChatSampling | null;
+    /**
+     * Prompt Tokens
+     */
+    prompt_tokens?: number | null;
+    /**
+     * Role
+     */
+    role: 'system' | 'user' | 'assistant' | 'tool';
+};
+
+/**
+ * ChatMessageIn
+ */
+export type ChatMessageIn = {
+    /**
+     * Content
+     *
+     * Text, or a list of text parts (joined).
+     */
+    content?: string | Array<TextPart> | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Role
+     */
+    role: 'system' | 'user' | 'assistant' | 'tool';
+    /**
+     * Tool Call Id
+     */
+    tool_call_id?: string | null;
+};
+
+/**
+ * ChatMessageOut
+ */
+export type ChatMessageOut = {
+    /**
+     * Adapter
+     */
+    adapter: string | null;
+    /**
+     * Completion Tokens
+     */
+    completion_tokens: number | null;
+    /**
+     * Content
+     */
+    content: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Finish Reason
+     */
+    finish_reason: string | null;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Model
+     */
+    model: string | null;
+    /**
+     * Params
+     */
+    params: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Prompt Tokens
+     */
+    prompt_tokens: number | null;
+    /**
+     * Role
+     */
+    role: 'system' | 'user' | 'assistant' | 'tool';
+    /**
+     * Thread Id
+     */
+    thread_id: number;
+};
+
+/**
+ * ChatMessagePage
+ */
+export type ChatMessagePage = {
+    /**
+     * Items
+     */
+    items: Array<ChatMessageOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * ChatSampling
+ *
+ * Chat's controls: SamplingControls plus min-p, penalties, stop strings and a token budget.
+ * Fields sent as null take their defaults (OpenAI clients send nulls for unset options).
+ */
+export type ChatSampling = {
+    /**
+     * Frequency Penalty
+     *
+     * Subtracted from a token's score once per time the reply contains it.
+     */
+    frequency_penalty?: number;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated; none: up to the end of the model's context.
+     */
+    max_tokens?: number | null;
+    /**
+     * Min P
+     *
+     * Drop tokens less likely than min_p times the most likely one (0 = off).
+     */
+    min_p?: number;
+    /**
+     * Presence Penalty
+     *
+     * Subtracted from the score of every token the reply already contains.
+     */
+    presence_penalty?: number;
+    /**
+     * Repetition Penalty
+     *
+     * Divide the scores of tokens already in the prompt or reply (1 = off).
+     */
+    repetition_penalty?: number;
+    /**
+     * Seed
+     *
+     * Same seed, prompts and parameters give the same completions; none: random.
+     */
+    seed?: number | null;
+    /**
+     * Stop
+     *
+     * Generation stops before the first of these strings (up to 4).
+     */
+    stop?: Array<string>;
+    /**
+     * Temperature
+     *
+     * Randomness of sampling; 0 means greedy decoding.
+     */
+    temperature?: number;
+    /**
+     * Top K
+     *
+     * Sample from the k most likely tokens only (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling: sample from the smallest set of tokens whose probabilities add up to top_p (1 = off).
+     */
+    top_p?: number;
+};
+
+/**
+ * ChatThreadCreate
+ */
+export type ChatThreadCreate = {
+    /**
+     * Adapter
+     */
+    adapter?: string | null;
+    /**
+     * Model
+     */
+    model?: string | null;
+    params?: ChatSampling;
+    /**
+     * System Prompt
+     */
+    system_prompt?: string;
+    /**
+     * Title
+     */
+    title?: string;
+};
+
+/**
+ * ChatThreadOut
+ */
+export type ChatThreadOut = {
+    /**
+     * Adapter
+     */
+    adapter: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Model
+     */
+    model: string | null;
+    /**
+     * Params
+     */
+    params: {
+        [key: string]: unknown;
+    };
+    /**
+     * System Prompt
+     */
+    system_prompt: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ChatThreadPage
+ */
+export type ChatThreadPage = {
+    /**
+     * Items
+     */
+    items: Array<ChatThreadOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * ChatThreadUpdate
+ *
+ * Only the fields sent change.
+ */
+export type ChatThreadUpdate = {
+    /**
+     * Adapter
+     */
+    adapter?: string | null;
+    /**
+     * Model
+     */
+    model?: string | null;
+    params?: ChatSampling | null;
+    /**
+     * System Prompt
+     */
+    system_prompt?: string | null;
+    /**
+     * Title
+     */
+    title?: string | null;
+};
+
+/**
+ * CheckpointOut
+ *
+ * A checkpoint a run saved: what a stopped or requeued run resumes from.
+ */
+export type CheckpointOut = {
+    /**
+     * Best
+     *
+     * The best checkpoint by eval loss so far.
+     */
+    best: boolean;
+    /**
+     * Complete
+     *
+     * Written to the end; a cut-off one (the process was killed while saving) is never resumed from.
+     */
+    complete: boolean;
+    /**
+     * Created At
+     *
+     * When it was written.
+     */
+    created_at: string;
+    /**
+     * Name
+     *
+     * Folder name, checkpoint-<step>.
+     */
+    name: string;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+    /**
+     * Step
+     *
+     * The optimizer step it was saved at.
+     */
+    step: number;
+};
+
+/**
  * ColumnInfo
  */
 export type ColumnInfo = {
@@ -66,6 +582,260 @@ export type ColumnOut = {
      * string, int, float, bool, messages, list, struct or other.
      */
     type: string;
+};
+
+/**
+ * CompareRequest
+ *
+ * One conversation answered by several models at once, with the same sampling.
+ */
+export type CompareRequest = {
+    /**
+     * Chat Template
+     */
+    chat_template?: string | null;
+    /**
+     * Frequency Penalty
+     *
+     * Subtracted from a token's score once per time the reply contains it.
+     */
+    frequency_penalty?: number;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated; none: up to the end of the model's context.
+     */
+    max_tokens?: number | null;
+    /**
+     * Messages
+     */
+    messages: Array<ChatMessageIn>;
+    /**
+     * Min P
+     *
+     * Drop tokens less likely than min_p times the most likely one (0 = off).
+     */
+    min_p?: number;
+    /**
+     * Presence Penalty
+     *
+     * Subtracted from the score of every token the reply already contains.
+     */
+    presence_penalty?: number;
+    /**
+     * Repetition Penalty
+     *
+     * Divide the scores of tokens already in the prompt or reply (1 = off).
+     */
+    repetition_penalty?: number;
+    /**
+     * Seed
+     *
+     * Same seed, prompts and parameters give the same completions; none: random.
+     */
+    seed?: number | null;
+    /**
+     * Stop
+     *
+     * Generation stops before the first of these strings (up to 4).
+     */
+    stop?: Array<string>;
+    /**
+     * Targets
+     */
+    targets: Array<CompareTarget>;
+    /**
+     * Temperature
+     *
+     * Randomness of sampling; 0 means greedy decoding.
+     */
+    temperature?: number;
+    /**
+     * Top K
+     *
+     * Sample from the k most likely tokens only (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling: sample from the smallest set of tokens whose probabilities add up to top_p (1 = off).
+     */
+    top_p?: number;
+    /**
+     * Truncate
+     */
+    truncate?: boolean;
+};
+
+/**
+ * CompareTarget
+ */
+export type CompareTarget = {
+    /**
+     * Adapter
+     */
+    adapter?: string | null;
+    /**
+     * Model
+     */
+    model: string;
+};
+
+/**
+ * Completion
+ *
+ * A whole completion, or (object text_completion, streamed) one chunk of it.
+ */
+export type Completion = {
+    /**
+     * Choices
+     */
+    choices: Array<CompletionChoice>;
+    /**
+     * Created
+     */
+    created: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Object
+     */
+    object?: 'text_completion';
+    usage?: Usage | null;
+};
+
+/**
+ * CompletionChoice
+ */
+export type CompletionChoice = {
+    /**
+     * Finish Reason
+     */
+    finish_reason?: 'stop' | 'length' | 'cancelled' | null;
+    /**
+     * Index
+     */
+    index?: number;
+    /**
+     * Logprobs
+     */
+    logprobs?: null;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * CompletionRequest
+ */
+export type CompletionRequest = {
+    /**
+     * Adapter
+     *
+     * Lathe: an adapter of `model` to apply (or name it as model).
+     */
+    adapter?: string | null;
+    /**
+     * Frequency Penalty
+     *
+     * Subtracted from a token's score once per time the reply contains it.
+     */
+    frequency_penalty?: number;
+    /**
+     * Max Tokens
+     *
+     * Most tokens generated.
+     */
+    max_tokens?: number | null;
+    /**
+     * Min P
+     *
+     * Drop tokens less likely than min_p times the most likely one (0 = off).
+     */
+    min_p?: number;
+    /**
+     * Model
+     *
+     * A registered model or adapter (name or id).
+     */
+    model: string;
+    /**
+     * N
+     *
+     * Only 1 is supported.
+     */
+    n?: number;
+    /**
+     * Presence Penalty
+     *
+     * Subtracted from the score of every token the reply already contains.
+     */
+    presence_penalty?: number;
+    /**
+     * Prompt
+     *
+     * Text to continue (a list of one text).
+     */
+    prompt: string | Array<string>;
+    /**
+     * Repetition Penalty
+     *
+     * Divide the scores of tokens already in the prompt or reply (1 = off).
+     */
+    repetition_penalty?: number;
+    /**
+     * Seed
+     *
+     * Same seed, prompts and parameters give the same completions; none: random.
+     */
+    seed?: number | null;
+    /**
+     * Stop
+     *
+     * Generation stops before the first of these strings (up to 4).
+     */
+    stop?: Array<string>;
+    /**
+     * Stream
+     */
+    stream?: boolean;
+    stream_options?: StreamOptions | null;
+    /**
+     * Temperature
+     *
+     * Randomness of sampling; 0 means greedy decoding.
+     */
+    temperature?: number;
+    /**
+     * Top K
+     *
+     * Sample from the k most likely tokens only (0 = off).
+     */
+    top_k?: number;
+    /**
+     * Top P
+     *
+     * Nucleus sampling: sample from the smallest set of tokens whose probabilities add up to top_p (1 = off).
+     */
+    top_p?: number;
+    /**
+     * Truncate
+     *
+     * Lathe: drop the oldest part of a prompt that does not fit the context, instead of refusing it.
+     */
+    truncate?: boolean;
+    /**
+     * User
+     */
+    user?: string | null;
 };
 
 /**
@@ -1211,6 +1981,12 @@ export type JobMetricPoint = {
      */
     created_at: string;
     /**
+     * Id
+     *
+     * Increases in the order points were reported; the metrics stream's event id.
+     */
+    id: number;
+    /**
      * Name
      */
     name: string;
@@ -1452,31 +2228,77 @@ export type JudgeParams = {
 };
 
 /**
+ * LoadedModelOut
+ */
+export type LoadedModelOut = {
+    /**
+     * Adapters
+     *
+     * Adapters loaded on these weights.
+     */
+    adapters: Array<string>;
+    /**
+     * Busy
+     *
+     * Generations waiting or running on it.
+     */
+    busy: number;
+    /**
+     * Bytes
+     *
+     * Memory the weights and adapters take.
+     */
+    bytes: number;
+    /**
+     * Label
+     *
+     * The base model (or adapter merged into its own copy).
+     */
+    label: string;
+};
+
+/**
+ * LoadedModels
+ */
+export type LoadedModels = {
+    /**
+     * Budget Bytes
+     *
+     * LATHE_INFERENCE_MEMORY_BUDGET_MB, in bytes.
+     */
+    budget_bytes: number;
+    /**
+     * Items
+     */
+    items: Array<LoadedModelOut>;
+};
+
+/**
  * LoraSettings
  *
  * The adapter: rank, scale, dropout and which linear layers get one.
  */
 export type LoraSettings = {
     /**
-     * Alpha
+     * LoRA alpha
      *
      * LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with rsLoRA).
      */
     alpha?: number;
     /**
-     * Dropout
+     * LoRA dropout
      *
      * Dropout on the LoRA input during training.
      */
     dropout?: number;
     /**
-     * Init Lora Weights
+     * LoRA init
      *
      * How the adapter starts: default (B=0, Kaiming A), gaussian, pissa or olora.
      */
     init_lora_weights?: 'default' | 'gaussian' | 'pissa' | 'olora';
     /**
-     * R
+     * LoRA rank
      *
      * LoRA rank (size of the low-rank update).
      */
@@ -1488,13 +2310,13 @@ export type LoraSettings = {
      */
     target_modules?: Array<string> | 'all-linear';
     /**
-     * Use Dora
+     * Use DoRA
      *
      * Weight-decomposed LoRA (DoRA): slower, sometimes better.
      */
     use_dora?: boolean;
     /**
-     * Use Rslora
+     * Use rsLoRA
      *
      * Rank-stabilised LoRA: scale by alpha/sqrt(r).
      */
@@ -1582,6 +2404,24 @@ export type ModelImportRequest = {
      * A local HF model folder, a local .gguf file, or a hub id (ORG/NAME).
      */
     source: string;
+};
+
+/**
+ * ModelLoadRequest
+ */
+export type ModelLoadRequest = {
+    /**
+     * Adapter
+     *
+     * An adapter of `model` to load too.
+     */
+    adapter?: string | null;
+    /**
+     * Model
+     *
+     * A registered model or adapter.
+     */
+    model: string;
 };
 
 /**
@@ -1690,6 +2530,18 @@ export type ModelPullRequest = {
      * A built-in model key.
      */
     key?: string;
+};
+
+/**
+ * ModelUnloadRequest
+ */
+export type ModelUnloadRequest = {
+    /**
+     * Model
+     *
+     * A base model, or an adapter merged alone.
+     */
+    model: string;
 };
 
 /**
@@ -1805,6 +2657,83 @@ export type NodeTypeInfo = {
      * Type
      */
     type: string;
+};
+
+/**
+ * OpenAIErrorBody
+ */
+export type OpenAiErrorBody = {
+    /**
+     * Code
+     *
+     * Lathe's error code (not_found, invalid_input, ...).
+     */
+    code: string | null;
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Param
+     *
+     * The request field at fault, when one is.
+     */
+    param: string | null;
+    /**
+     * Type
+     *
+     * invalid_request_error, authentication_error, server_error.
+     */
+    type: string;
+};
+
+/**
+ * OpenAIErrorResponse
+ */
+export type OpenAiErrorResponse = {
+    error: OpenAiErrorBody;
+};
+
+/**
+ * OpenAIModel
+ */
+export type OpenAiModel = {
+    /**
+     * Created
+     */
+    created: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Object
+     */
+    object?: 'model';
+    /**
+     * Owned By
+     */
+    owned_by?: string;
+    /**
+     * Parent
+     *
+     * An adapter's base model.
+     */
+    parent?: string | null;
+};
+
+/**
+ * OpenAIModelList
+ */
+export type OpenAiModelList = {
+    /**
+     * Data
+     */
+    data: Array<OpenAiModel>;
+    /**
+     * Object
+     */
+    object?: 'list';
 };
 
 /**
@@ -2704,6 +3633,18 @@ export type StatsRequest = {
 };
 
 /**
+ * StreamOptions
+ */
+export type StreamOptions = {
+    /**
+     * Include Usage
+     *
+     * Send a last chunk with token counts and no choices.
+     */
+    include_usage?: boolean;
+};
+
+/**
  * Summary
  */
 export type Summary = {
@@ -2903,6 +3844,22 @@ export type TemplateParams = {
      * A Jinja template; columns are its variables, e.g. `Q: {{ question }}\nA: {{ answer }}`. Conversations are lists of {role, content}.
      */
     template: string;
+};
+
+/**
+ * TextPart
+ */
+export type TextPart = {
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Type
+     *
+     * Only text parts are supported.
+     */
+    type: 'text';
 };
 
 /**
@@ -3142,7 +4099,7 @@ export type TrainingConfig = {
      */
     eval_steps?: number | null;
     /**
-     * Gpus
+     * GPUs
      *
      * GPUs to train on; 0 = the CPU.
      */
@@ -3160,7 +4117,7 @@ export type TrainingConfig = {
      */
     gradient_checkpointing?: boolean;
     /**
-     * Kernels
+     * Fused kernels
      *
      * Lathe's fused Triton kernels: auto = when present and on a CUDA GPU; on = required; off = never.
      */
@@ -3182,7 +4139,7 @@ export type TrainingConfig = {
      */
     lora?: LoraSettings;
     /**
-     * Lr Scheduler
+     * LR schedule
      *
      * Learning-rate schedule.
      */
@@ -3206,13 +4163,13 @@ export type TrainingConfig = {
      */
     max_steps?: number | null;
     /**
-     * Model
+     * Base model
      *
      * Registered base model to train (name or id).
      */
     model: string;
     /**
-     * Name
+     * Adapter name
      *
      * Name of the adapter model this run registers; derived from the model, the dataset and the job id when empty.
      */
@@ -3242,7 +4199,7 @@ export type TrainingConfig = {
      */
     preset?: string | null;
     /**
-     * Qlora
+     * QLoRA
      *
      * Load the base model in 4-bit (QLoRA); needs a CUDA GPU and bitsandbytes.
      */
@@ -3268,7 +4225,7 @@ export type TrainingConfig = {
     /**
      * Save Total Limit
      *
-     * Checkpoints kept: the last K, plus the best by eval loss when there is eval (evaluated at a saved step: make save_steps a multiple of eval_steps).
+     * Checkpoints kept: the last K, plus the best by eval loss when there is eval. Only a step that is both evaluated and saved can be the best: make eval_steps a multiple of save_steps.
      */
     save_total_limit?: number;
     /**
@@ -3586,9 +4543,37 @@ export type TurnStats = {
 };
 
 /**
+ * Usage
+ */
+export type Usage = {
+    /**
+     * Completion Tokens
+     */
+    completion_tokens: number;
+    /**
+     * Prompt Tokens
+     */
+    prompt_tokens: number;
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+};
+
+/**
  * ValidateResult
  */
 export type ValidateResult = {
+    /**
+     * Columns
+     *
+     * Per node id and output port, the columns that leave it, for every node whose input columns are known and whose params check out (no rows are read).
+     */
+    columns?: {
+        [key: string]: {
+            [key: string]: Array<ColumnInfo>;
+        };
+    };
     /**
      * Problems
      *
@@ -3666,6 +4651,393 @@ export type LatheSchemasDatasetsProblem = {
      */
     record: number;
 };
+
+export type ChatCompareModelsData = {
+    body: CompareRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/compare';
+};
+
+export type ChatCompareModelsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatCompareModelsError = ChatCompareModelsErrors[keyof ChatCompareModelsErrors];
+
+export type ChatCompareModelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type ChatListThreadsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/chat/threads';
+};
+
+export type ChatListThreadsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatListThreadsError = ChatListThreadsErrors[keyof ChatListThreadsErrors];
+
+export type ChatListThreadsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatThreadPage;
+};
+
+export type ChatListThreadsResponse = ChatListThreadsResponses[keyof ChatListThreadsResponses];
+
+export type ChatCreateThreadData = {
+    body: ChatThreadCreate;
+    path?: never;
+    query?: never;
+    url: '/api/chat/threads';
+};
+
+export type ChatCreateThreadErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatCreateThreadError = ChatCreateThreadErrors[keyof ChatCreateThreadErrors];
+
+export type ChatCreateThreadResponses = {
+    /**
+     * Successful Response
+     */
+    201: ChatThreadOut;
+};
+
+export type ChatCreateThreadResponse = ChatCreateThreadResponses[keyof ChatCreateThreadResponses];
+
+export type ChatDeleteThreadData = {
+    body?: never;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+    };
+    query?: never;
+    url: '/api/chat/threads/{thread_id}';
+};
+
+export type ChatDeleteThreadErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatDeleteThreadError = ChatDeleteThreadErrors[keyof ChatDeleteThreadErrors];
+
+export type ChatDeleteThreadResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ChatDeleteThreadResponse = ChatDeleteThreadResponses[keyof ChatDeleteThreadResponses];
+
+export type ChatGetThreadData = {
+    body?: never;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+    };
+    query?: never;
+    url: '/api/chat/threads/{thread_id}';
+};
+
+export type ChatGetThreadErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatGetThreadError = ChatGetThreadErrors[keyof ChatGetThreadErrors];
+
+export type ChatGetThreadResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatThreadOut;
+};
+
+export type ChatGetThreadResponse = ChatGetThreadResponses[keyof ChatGetThreadResponses];
+
+export type ChatUpdateThreadData = {
+    body: ChatThreadUpdate;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+    };
+    query?: never;
+    url: '/api/chat/threads/{thread_id}';
+};
+
+export type ChatUpdateThreadErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatUpdateThreadError = ChatUpdateThreadErrors[keyof ChatUpdateThreadErrors];
+
+export type ChatUpdateThreadResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatThreadOut;
+};
+
+export type ChatUpdateThreadResponse = ChatUpdateThreadResponses[keyof ChatUpdateThreadResponses];
+
+export type ChatListMessagesData = {
+    body?: never;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/chat/threads/{thread_id}/messages';
+};
+
+export type ChatListMessagesErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatListMessagesError = ChatListMessagesErrors[keyof ChatListMessagesErrors];
+
+export type ChatListMessagesResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatMessagePage;
+};
+
+export type ChatListMessagesResponse = ChatListMessagesResponses[keyof ChatListMessagesResponses];
+
+export type ChatAddMessageData = {
+    body: ChatMessageCreate;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+    };
+    query?: never;
+    url: '/api/chat/threads/{thread_id}/messages';
+};
+
+export type ChatAddMessageErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatAddMessageError = ChatAddMessageErrors[keyof ChatAddMessageErrors];
+
+export type ChatAddMessageResponses = {
+    /**
+     * Successful Response
+     */
+    201: ChatMessageOut;
+};
+
+export type ChatAddMessageResponse = ChatAddMessageResponses[keyof ChatAddMessageResponses];
+
+export type ChatDeleteMessageData = {
+    body?: never;
+    path: {
+        /**
+         * Thread Id
+         */
+        thread_id: number;
+        /**
+         * Message Id
+         */
+        message_id: number;
+    };
+    query?: never;
+    url: '/api/chat/threads/{thread_id}/messages/{message_id}';
+};
+
+export type ChatDeleteMessageErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ChatDeleteMessageError = ChatDeleteMessageErrors[keyof ChatDeleteMessageErrors];
+
+export type ChatDeleteMessageResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ChatDeleteMessageResponse = ChatDeleteMessageResponses[keyof ChatDeleteMessageResponses];
 
 export type DatasetsListDatasetsData = {
     body?: never;
@@ -4180,6 +5552,117 @@ export type HealthGetHealthResponses = {
 
 export type HealthGetHealthResponse = HealthGetHealthResponses[keyof HealthGetHealthResponses];
 
+export type InferenceLoadModelData = {
+    body: ModelLoadRequest;
+    path?: never;
+    query?: never;
+    url: '/api/inference/load';
+};
+
+export type InferenceLoadModelErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type InferenceLoadModelError = InferenceLoadModelErrors[keyof InferenceLoadModelErrors];
+
+export type InferenceLoadModelResponses = {
+    /**
+     * Successful Response
+     */
+    200: LoadedModels;
+};
+
+export type InferenceLoadModelResponse = InferenceLoadModelResponses[keyof InferenceLoadModelResponses];
+
+export type InferenceListLoadedModelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/inference/models';
+};
+
+export type InferenceListLoadedModelsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type InferenceListLoadedModelsError = InferenceListLoadedModelsErrors[keyof InferenceListLoadedModelsErrors];
+
+export type InferenceListLoadedModelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LoadedModels;
+};
+
+export type InferenceListLoadedModelsResponse = InferenceListLoadedModelsResponses[keyof InferenceListLoadedModelsResponses];
+
+export type InferenceUnloadModelData = {
+    body: ModelUnloadRequest;
+    path?: never;
+    query?: never;
+    url: '/api/inference/unload';
+};
+
+export type InferenceUnloadModelErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type InferenceUnloadModelError = InferenceUnloadModelErrors[keyof InferenceUnloadModelErrors];
+
+export type InferenceUnloadModelResponses = {
+    /**
+     * Successful Response
+     */
+    200: LoadedModels;
+};
+
+export type InferenceUnloadModelResponse = InferenceUnloadModelResponses[keyof InferenceUnloadModelResponses];
+
 export type JobsListJobsData = {
     body?: never;
     path?: never;
@@ -4527,6 +6010,61 @@ export type JobsReadJobMetricsResponses = {
 };
 
 export type JobsReadJobMetricsResponse = JobsReadJobMetricsResponses[keyof JobsReadJobMetricsResponses];
+
+export type JobsStreamJobMetricsData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         *
+         * Set by EventSource on reconnect.
+         */
+        'last-event-id'?: string | null;
+    };
+    path: {
+        /**
+         * Job Id
+         */
+        job_id: number;
+    };
+    query?: {
+        /**
+         * After
+         *
+         * Send metric points after this id.
+         */
+        after?: number | null;
+    };
+    url: '/api/jobs/{job_id}/metrics/events';
+};
+
+export type JobsStreamJobMetricsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type JobsStreamJobMetricsError = JobsStreamJobMetricsErrors[keyof JobsStreamJobMetricsErrors];
+
+export type JobsStreamJobMetricsResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
 
 export type JobsRetryJobData = {
     body?: never;
@@ -5586,3 +7124,160 @@ export type TrainingGetRunResponses = {
 };
 
 export type TrainingGetRunResponse = TrainingGetRunResponses[keyof TrainingGetRunResponses];
+
+export type TrainingListRunCheckpointsData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * The run's job id.
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/training/runs/{job_id}/checkpoints';
+};
+
+export type TrainingListRunCheckpointsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type TrainingListRunCheckpointsError = TrainingListRunCheckpointsErrors[keyof TrainingListRunCheckpointsErrors];
+
+export type TrainingListRunCheckpointsResponses = {
+    /**
+     * Response Training-List Run Checkpoints
+     *
+     * Successful Response
+     */
+    200: Array<CheckpointOut>;
+};
+
+export type TrainingListRunCheckpointsResponse = TrainingListRunCheckpointsResponses[keyof TrainingListRunCheckpointsResponses];
+
+export type OpenaiCreateChatCompletionData = {
+    body: ChatCompletionRequest;
+    path?: never;
+    query?: never;
+    url: '/v1/chat/completions';
+};
+
+export type OpenaiCreateChatCompletionErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: OpenAiErrorResponse;
+    /**
+     * unknown model or adapter
+     */
+    404: OpenAiErrorResponse;
+    /**
+     * the chat engine's memory budget is used by models in use
+     */
+    409: OpenAiErrorResponse;
+    /**
+     * invalid request (the field at fault is `param`)
+     */
+    422: OpenAiErrorResponse;
+};
+
+export type OpenaiCreateChatCompletionError = OpenaiCreateChatCompletionErrors[keyof OpenaiCreateChatCompletionErrors];
+
+export type OpenaiCreateChatCompletionResponses = {
+    /**
+     * JSON, or with stream: true Server-Sent Events (data: chunk ... data: [DONE]).
+     */
+    200: ChatCompletion;
+};
+
+export type OpenaiCreateChatCompletionResponse = OpenaiCreateChatCompletionResponses[keyof OpenaiCreateChatCompletionResponses];
+
+export type OpenaiCreateCompletionData = {
+    body: CompletionRequest;
+    path?: never;
+    query?: never;
+    url: '/v1/completions';
+};
+
+export type OpenaiCreateCompletionErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: OpenAiErrorResponse;
+    /**
+     * unknown model or adapter
+     */
+    404: OpenAiErrorResponse;
+    /**
+     * the chat engine's memory budget is used by models in use
+     */
+    409: OpenAiErrorResponse;
+    /**
+     * invalid request (the field at fault is `param`)
+     */
+    422: OpenAiErrorResponse;
+};
+
+export type OpenaiCreateCompletionError = OpenaiCreateCompletionErrors[keyof OpenaiCreateCompletionErrors];
+
+export type OpenaiCreateCompletionResponses = {
+    /**
+     * JSON, or with stream: true Server-Sent Events (data: chunk ... data: [DONE]).
+     */
+    200: Completion;
+};
+
+export type OpenaiCreateCompletionResponse = OpenaiCreateCompletionResponses[keyof OpenaiCreateCompletionResponses];
+
+export type OpenaiListOpenaiModelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/models';
+};
+
+export type OpenaiListOpenaiModelsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: OpenAiErrorResponse;
+    /**
+     * unknown model or adapter
+     */
+    404: OpenAiErrorResponse;
+    /**
+     * the chat engine's memory budget is used by models in use
+     */
+    409: OpenAiErrorResponse;
+    /**
+     * invalid request (the field at fault is `param`)
+     */
+    422: OpenAiErrorResponse;
+};
+
+export type OpenaiListOpenaiModelsError = OpenaiListOpenaiModelsErrors[keyof OpenaiListOpenaiModelsErrors];
+
+export type OpenaiListOpenaiModelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: OpenAiModelList;
+};
+
+export type OpenaiListOpenaiModelsResponse = OpenaiListOpenaiModelsResponses[keyof OpenaiListOpenaiModelsResponses];

@@ -92,3 +92,8 @@ export function formatDuration(start: string | Date | null | undefined, end: str
   if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
+
+/** A length of time in seconds, written as formatDuration writes elapsed time: "3 min 05 s". */
+export function formatSeconds(seconds: number): string {
+  return formatDuration(new Date(0), new Date(seconds * 1000));
+}

@@ -33,10 +33,26 @@ export function errorBodyOf(value: unknown): ErrorBodyLike | null {
   return isErrorBody(inner) ? inner : null;
 }
 
+/** The OpenAI-compatible routes (/v1) answer `{"error": {"message", "type", "param", "code"}}`,
+ * as OpenAI clients expect; read as Lathe's shape, `param` (the field at fault) becomes
+ * `details: [{field}]` and a missing code falls back to the type. */
+function openAiErrorBodyOf(value: unknown): ErrorBodyLike | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const inner = (value as Record<string, unknown>).error;
+  if (typeof inner !== 'object' || inner === null) return null;
+  const { message, type, param, code } = inner as Record<string, unknown>;
+  if (typeof message !== 'string' || typeof type !== 'string') return null;
+  return {
+    code: typeof code === 'string' ? code : type,
+    message,
+    details: typeof param === 'string' ? [{ field: param }] : null,
+  };
+}
+
 /** Builds an ApiError from an error body (already parsed) and the HTTP status (0: no response). */
 export function toApiError(body: unknown, status: number): ApiError {
   if (body instanceof ApiError) return body;
-  const parsed = errorBodyOf(body) ?? (isErrorBody(body) ? body : null);
+  const parsed = openAiErrorBodyOf(body) ?? errorBodyOf(body) ?? (isErrorBody(body) ? body : null);
   if (parsed) return new ApiError(status, parsed.code, parsed.message, parsed.details ?? null);
   if (status === 0) {
     const reason = body instanceof Error ? body.message : String(body);

@@ -1,5 +1,6 @@
 import { createRouter, type RouterHistory } from '@tanstack/react-router';
 import { RouteError } from '../components/RouteError';
+import { chatCompareRoute, chatRoute, chatThreadRoute } from './chat';
 import { datasetRoute, datasetsRoute } from './datasets';
 import { indexRoute } from './home';
 import { jobRoute, jobsRoute } from './jobs';
@@ -7,6 +8,7 @@ import { modelsRoute } from './models';
 import { newRecipeRoute, recipeRoute, recipesRoute } from './recipes';
 import { rootRoute } from './root';
 import { settingsRoute } from './settings';
+import { newRunRoute, runRoute, trainingRoute } from './training';
 
 export const routeTree = rootRoute.addChildren([
   indexRoute,
@@ -16,6 +18,12 @@ export const routeTree = rootRoute.addChildren([
   recipesRoute,
   newRecipeRoute,
   recipeRoute,
+  trainingRoute,
+  newRunRoute,
+  runRoute,
+  chatRoute,
+  chatCompareRoute,
+  chatThreadRoute,
   jobsRoute,
   jobRoute,
   settingsRoute,

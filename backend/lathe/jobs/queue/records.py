@@ -60,6 +60,13 @@ def events_after(
         return list(session.scalars(query))
 
 
+def metric_owner(settings: Settings, metric_id: int) -> int | None:
+    """The job a metric row belongs to (checks a metrics stream's Last-Event-ID), None for no
+    such row."""
+    with read_scope(url(settings)) as session:
+        return session.scalar(select(MetricRow.job_id).where(MetricRow.id == metric_id))
+
+
 def append_metrics(settings: Settings, job_id: int, step: int, values: Mapping[str, float]) -> None:
     now = utcnow()
     with session_scope(url(settings)) as session:

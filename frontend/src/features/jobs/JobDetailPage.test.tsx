@@ -196,6 +196,13 @@ describe('Job page', () => {
     expect(await screen.findByRole('button', { name: 'Log copied' })).toBeInTheDocument();
   });
 
+  it('links a training job to its run page', async () => {
+    server.use(jobEndpoint(finishedJob('succeeded', { id: 12, kind: 'train' })).handler, logEndpoint(12).handler);
+    renderApp('/jobs/12');
+    expect(await screen.findByRole('link', { name: 'Open training run' })).toHaveAttribute('href', '/training/12');
+    expect(screen.getByText('Training run')).toBeInTheDocument();
+  });
+
   it("shows the API's message for a job that does not exist", async () => {
     server.use(
       http.get('*/api/jobs/404', () => HttpResponse.json(errorBody('not_found', 'job 404 not found'), { status: 404 })),

@@ -1,5 +1,5 @@
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconBox, IconMapOff } from '@tabler/icons-react';
+import { IconArrowLeft, IconBox, IconChartLine, IconMapOff } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import type { JobOut } from '../../api/types.gen';
 import { EmptyState } from '../../components/EmptyState';
@@ -98,7 +98,19 @@ function JobDetail({ jobId }: { jobId: number }) {
             </Text>
           </Text>
         </Stack>
-        <JobActions job={data} />
+        <Group gap="xs">
+          {data.kind === 'train' ? (
+            <ButtonLink
+              to="/training/$runId"
+              params={{ runId: data.id }}
+              variant="default"
+              leftSection={<IconChartLine size={16} aria-hidden />}
+            >
+              Open training run
+            </ButtonLink>
+          ) : null}
+          <JobActions job={data} />
+        </Group>
       </Group>
       {data.status === 'failed' || data.status === 'cancelled' ? (
         <JobErrorAlert job={data} title={data.status === 'failed' ? 'This job failed' : 'This job was cancelled'} />

@@ -41,6 +41,7 @@ export const KIND_LABELS: Record<string, string> = {
   'dataset.import': 'Dataset import',
   'dataset.stats': 'Dataset stats',
   'recipe.run': 'Recipe run',
+  train: 'Training run',
   noop: 'No-op',
   sleep: 'Sleep',
 };

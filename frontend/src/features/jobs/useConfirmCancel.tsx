@@ -7,35 +7,49 @@ import { errorMessage } from '../../lib/apiError';
 import { useCancelJob } from './queries';
 import { kindLabel } from './status';
 
+/** What the confirmation says; a view with its own word for cancelling (a run is stopped) passes its own. */
+export interface CancelWording {
+  title: string;
+  body: string;
+  confirm: string;
+  keep: string;
+  failure: string;
+}
+
+function jobWording(job: JobOut): CancelWording {
+  const kind = kindLabel(job.kind).toLowerCase();
+  return {
+    title: `Cancel job #${job.id}?`,
+    body:
+      job.status === 'queued'
+        ? `This ${kind} job has not started; it will not run.`
+        : `This ${kind} job stops at its next step and keeps what it saved.`,
+    confirm: 'Cancel job',
+    keep: 'Keep running',
+    failure: `Could not cancel job #${job.id}`,
+  };
+}
+
 /** Returns a function that asks before cancelling a job, then cancels it and reports back. */
-export function useConfirmCancel() {
+export function useConfirmCancel(wording: (job: JobOut) => CancelWording = jobWording) {
   const { mutate } = useCancelJob();
 
   return useCallback(
-    (job: JobOut) =>
+    (job: JobOut) => {
+      const words = wording(job);
       modals.openConfirmModal({
-        title: `Cancel job #${job.id}?`,
-        children: (
-          <Text size="sm">
-            {job.status === 'queued'
-              ? `This ${kindLabel(job.kind).toLowerCase()} job has not started; it will not run.`
-              : `This ${kindLabel(job.kind).toLowerCase()} job stops at its next step and keeps what it saved.`}
-          </Text>
-        ),
-        labels: { confirm: 'Cancel job', cancel: 'Keep running' },
+        title: words.title,
+        children: <Text size="sm">{words.body}</Text>,
+        labels: { confirm: words.confirm, cancel: words.keep },
         confirmProps: { color: 'red' },
         onConfirm: () =>
           mutate(job.id, {
             onError: (error) => {
-              notifications.show({
-                color: 'red',
-                title: `Could not cancel job #${job.id}`,
-                message: errorMessage(error),
-                autoClose: false,
-              });
+              notifications.show({ color: 'red', title: words.failure, message: errorMessage(error), autoClose: false });
             },
           }),
-      }),
-    [mutate],
+      });
+    },
+    [mutate, wording],
   );
 }

@@ -6,7 +6,8 @@ import { useDatasetList } from '../../datasets/queries';
 import { useModelList } from '../../models/queries';
 import { Help } from './Help';
 import { ParamField, type ParamFieldProps } from './ParamField';
-import { type FieldSpec, fieldsOf, type Problem, problemText, sortProblems, withParam } from './schema';
+import type { FieldSpec } from '../../../lib/jsonSchema';
+import { fieldsOf, type Problem, problemText, sortProblems, withParam } from './schema';
 
 export type { Problem } from './schema';
 

@@ -5,7 +5,7 @@ import type { CodeMark, ColumnRef } from './codeLanguage';
 import { Help } from './Help';
 import { anyShape, anySummary, JsonEditor, rowsShape, rowsSummary } from './JsonEditor';
 import { MapEditor } from './MapEditor';
-import { checkValue, type FieldSpec, formatDefault } from './schema';
+import { checkValue, type FieldSpec, formatDefault } from '../../../lib/jsonSchema';
 
 export interface ParamFieldProps {
   field: FieldSpec;
@@ -21,10 +21,12 @@ export interface ParamFieldProps {
   columns: readonly ColumnRef[];
   /** Values to offer (columns, models, datasets, examples, inputs), already resolved. */
   choices: readonly string[];
+  /** What a list field's empty box says, when "a name" is not what its items are. */
+  itemPlaceholder?: string;
 }
 
 /** Help text: the schema's description and the default. */
-function describe(field: FieldSpec): ReactNode {
+export function fieldHelp(field: FieldSpec): ReactNode {
   const parts: ReactNode[] = [];
   if (field.description) parts.push(<Help key="help" text={field.description} />);
   if (field.hasDefault && field.kind !== 'boolean') {
@@ -46,7 +48,7 @@ function placeholderOf(field: FieldSpec): string | undefined {
 
 /** The form's own check and the server's problems, one per line; null when there are none. A
  * "Required." of the form is left out when the server already says so. */
-function errorsOf(local: string | null, problems: readonly string[]): ReactNode {
+export function fieldErrors(local: string | null, problems: readonly string[]): ReactNode {
   const lines = [...(local && !(local === 'Required.' && problems.length > 0) ? [local] : []), ...problems];
   if (lines.length === 0) return null;
   if (lines.length === 1) return lines[0];
@@ -88,7 +90,7 @@ function NumberField({ field, id, value, onChange, problems }: ParamFieldProps) 
     <NumberInput
       id={id}
       label={field.label}
-      description={describe(field)}
+      description={fieldHelp(field)}
       placeholder={placeholderOf(field)}
       required={field.required && !field.hasDefault}
       value={raw}
@@ -104,7 +106,7 @@ function NumberField({ field, id, value, onChange, problems }: ParamFieldProps) 
       step={step}
       min={c.minimum}
       max={c.maximum}
-      error={errorsOf(local, problems)}
+      error={fieldErrors(local, problems)}
       data-testid={`field-${id}`}
     />
   );
@@ -114,8 +116,8 @@ function NumberField({ field, id, value, onChange, problems }: ParamFieldProps) 
 export function ParamField(props: ParamFieldProps) {
   const { field, id, value, onChange, problems, marks, columns, choices } = props;
   const required = field.required && !field.hasDefault;
-  const description = describe(field);
-  const error = errorsOf(checkValue(field, value), problems);
+  const description = fieldHelp(field);
+  const error = fieldErrors(checkValue(field, value), problems);
   const placeholder = placeholderOf(field);
   // What every labelled control of a parameter shows.
   const shared = { id, label: field.label, description, error, required };
@@ -183,7 +185,7 @@ export function ParamField(props: ParamFieldProps) {
           data={[...choices]}
           value={Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []}
           onChange={(next) => onChange(next.length > 0 ? next : undefined)}
-          placeholder={choices.length > 0 ? 'Choose or type a name' : 'Type a name, then Enter'}
+          placeholder={props.itemPlaceholder ?? (choices.length > 0 ? 'Choose or type a name' : 'Type a name, then Enter')}
           splitChars={[',']}
           acceptValueOnBlur
           clearable

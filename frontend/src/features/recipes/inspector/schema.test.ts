@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkValue, type FieldSpec, fieldsOf, problemParam, problemText, resolveSchema, sentenceCase, sortProblems } from './schema';
+import { checkValue, type FieldSpec, resolveSchema, sentenceCase } from '../../../lib/jsonSchema';
+import { fieldsOf, problemParam, problemText, sortProblems } from './schema';
 import { NODE_TYPES, nodeType } from './testing';
 
 function field(type: string, name: string): FieldSpec {
@@ -68,10 +69,20 @@ describe('fields from the real params schemas', () => {
     expect(resolveSchema({ $ref: '#/$defs/Missing' }, {})).toEqual({ $ref: '#/$defs/Missing' });
   });
 
+  it("follows refs to an OpenAPI document's component schemas", () => {
+    const root = { components: { schemas: { Lora: { type: 'object', title: 'Lora' } } } };
+    expect(resolveSchema({ $ref: '#/components/schemas/Lora', description: 'The adapter.' }, root)).toEqual({
+      type: 'object',
+      title: 'Lora',
+      description: 'The adapter.',
+    });
+  });
+
   it('labels fields in sentence case', () => {
     expect(sentenceCase('Num Perm')).toBe('Num perm');
     expect(sentenceCase('eval_fraction')).toBe('Eval fraction');
     expect(sentenceCase('Node ID')).toBe('Node ID');
+    expect(sentenceCase('Use DoRA on GPUs')).toBe('Use DoRA on GPUs');
   });
 });
 
