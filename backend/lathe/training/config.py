@@ -58,15 +58,24 @@ class LoraSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     r: int = Field(
-        default=16, ge=1, le=4096, description="LoRA rank (size of the low-rank update)."
+        default=16,
+        ge=1,
+        le=4096,
+        title="LoRA rank",
+        description="LoRA rank (size of the low-rank update).",
     )
     alpha: float = Field(
         default=32.0,
+        title="LoRA alpha",
         gt=0,
         description="LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with rsLoRA).",
     )
     dropout: float = Field(
-        default=0.05, ge=0.0, le=1.0, description="Dropout on the LoRA input during training."
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        title="LoRA dropout",
+        description="Dropout on the LoRA input during training.",
     )
     target_modules: list[str] | Literal["all-linear"] = Field(
         default="all-linear",
@@ -74,13 +83,18 @@ class LoraSettings(BaseModel):
         "every linear layer except the output head.",
     )
     use_rslora: bool = Field(
-        default=False, description="Rank-stabilised LoRA: scale by alpha/sqrt(r)."
+        default=False,
+        title="Use rsLoRA",
+        description="Rank-stabilised LoRA: scale by alpha/sqrt(r).",
     )
     use_dora: bool = Field(
-        default=False, description="Weight-decomposed LoRA (DoRA): slower, sometimes better."
+        default=False,
+        title="Use DoRA",
+        description="Weight-decomposed LoRA (DoRA): slower, sometimes better.",
     )
     init_lora_weights: LoraInit = Field(
         default="default",
+        title="LoRA init",
         description="How the adapter starts: default (B=0, Kaiming A), gaussian, pissa or olora.",
     )
 
@@ -104,10 +118,13 @@ class TrainingConfig(BaseModel):
     name: str | None = Field(
         default=None,
         pattern=ADAPTER_NAME_PATTERN,
+        title="Adapter name",
         description="Name of the adapter model this run registers; derived from the model, the "
         "dataset and the job id when empty.",
     )
-    model: str = Field(min_length=1, description="Registered base model to train (name or id).")
+    model: str = Field(
+        min_length=1, title="Base model", description="Registered base model to train (name or id)."
+    )
     dataset: str = Field(min_length=1, description="Training dataset (name or id).")
     dataset_version: int = Field(default=0, ge=0, description="Dataset version; 0 = the newest.")
     eval_dataset: str | None = Field(
@@ -126,6 +143,7 @@ class TrainingConfig(BaseModel):
     lora: LoraSettings = Field(default_factory=LoraSettings, description="The adapter.")
     qlora: bool = Field(
         default=False,
+        title="QLoRA",
         description="Load the base model in 4-bit (QLoRA); needs a CUDA GPU and bitsandbytes.",
     )
     max_length: int = Field(
@@ -152,7 +170,9 @@ class TrainingConfig(BaseModel):
         default=1, ge=1, description="Forward passes per optimizer step."
     )
     learning_rate: float = Field(default=2e-4, gt=0, description="Peak learning rate.")
-    lr_scheduler: LrScheduler = Field(default="cosine", description="Learning-rate schedule.")
+    lr_scheduler: LrScheduler = Field(
+        default="cosine", title="LR schedule", description="Learning-rate schedule."
+    )
     warmup_ratio: float = Field(
         default=0.03, ge=0.0, le=1.0, description="Fraction of the steps spent warming up."
     )
@@ -181,19 +201,25 @@ class TrainingConfig(BaseModel):
     save_total_limit: int = Field(
         default=2,
         ge=1,
-        description="Checkpoints kept: the last K, plus the best by eval loss when there is eval "
-        "(evaluated at a saved step: make save_steps a multiple of eval_steps).",
+        description="Checkpoints kept: the last K, plus the best by eval loss when there is eval. "
+        "Only a step that is both evaluated and saved can be the best: make eval_steps a "
+        "multiple of save_steps.",
     )
     logging_steps: int = Field(default=1, ge=1, description="Write metrics every N steps.")
     seed: int = Field(default=42, ge=0, description="Seed for the split, the order and init.")
-    gpus: int = Field(default=0, ge=0, le=64, description="GPUs to train on; 0 = the CPU.")
+    gpus: int = Field(
+        default=0, ge=0, le=64, title="GPUs", description="GPUs to train on; 0 = the CPU."
+    )
     kernels: Switch = Field(
         default="auto",
+        title="Fused kernels",
         description="Lathe's fused Triton kernels: auto = when present and on a CUDA GPU; on = "
         "required; off = never.",
     )
     sample_prompts: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_SAMPLE_PROMPTS),
+        # A default, not a factory, so the JSON schema (the UI's form) shows it; pydantic copies
+        # a mutable default for each instance.
+        default=list(DEFAULT_SAMPLE_PROMPTS),
         max_length=32,
         description="Prompts answered with the adapter at the end of the run (stored with it).",
     )

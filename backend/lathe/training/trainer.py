@@ -8,7 +8,6 @@ gradient-accumulation step (not averaged per micro-batch)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -19,6 +18,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lathe.errors import LatheError
 from lathe.settings import Settings
+from lathe.training.checkpoint_rotation import (
+    CHECKPOINT_PREFIX,
+    latest_checkpoint,
+    make_retention_callback,
+)
 from lathe.training.config import TrainingConfig
 from lathe.training.data import ExampleDataset, PreparedData, make_collator, prepare_data
 from lathe.training.tokens import load_tokenizer
@@ -30,14 +34,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CHECKPOINT_PREFIX",
     "RunHooks",
     "TrainOutcome",
     "latest_checkpoint",
     "resolve_precision",
     "train_adapter",
 ]
-
-CHECKPOINT_PREFIX = "checkpoint-"
 
 
 class RunHooks(Protocol):
@@ -88,32 +91,6 @@ def resolve_precision(config: TrainingConfig) -> str:
     import torch
 
     return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-
-
-def _complete(checkpoint: Path) -> bool:
-    """Whether a checkpoint was written to the end: a process killed while saving leaves one
-    without (or with a cut) trainer_state.json, which Trainer writes after the weights,
-    optimizer, scheduler and RNG state."""
-    try:
-        state = json.loads((checkpoint / "trainer_state.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(state, dict) and "global_step" in state
-
-
-def latest_checkpoint(folder: Path) -> Path | None:
-    """The newest complete Trainer checkpoint in `folder`."""
-    if not folder.is_dir():
-        return None
-    steps = []
-    for path in folder.iterdir():
-        suffix = path.name.removeprefix(CHECKPOINT_PREFIX)
-        if path.name.startswith(CHECKPOINT_PREFIX) and suffix.isdecimal():
-            steps.append((int(suffix), path))
-    for _step, path in sorted(steps, reverse=True):
-        if _complete(path):
-            return path
-    return None
 
 
 def _lora_config(config: TrainingConfig) -> Any:
@@ -192,13 +169,18 @@ def training_arguments(
         use_cpu=config.gpus == 0,
         activation_checkpointing=config.gradient_checkpointing,
         activation_checkpointing_kwargs={"use_reentrant": False},
+        # DDP (lathe.training.distributed): every adapter weight is used in every forward pass,
+        # and the search for unused ones breaks activation checkpointing.
+        ddp_find_unused_parameters=False,
         eval_strategy="steps" if eval_every else "no",
         eval_steps=eval_every,
         metric_for_best_model="eval_loss" if eval_every else None,
         greater_is_better=False if eval_every else None,
         save_strategy="steps",
         save_steps=config.save_steps,
-        save_total_limit=config.save_total_limit,
+        # Lathe keeps the last save_total_limit plus the best (checkpoint_rotation); Trainer's
+        # own rotation would count the best inside the limit.
+        save_total_limit=None,
         logging_strategy="steps",
         logging_steps=config.logging_steps,
         logging_first_step=True,
@@ -332,7 +314,7 @@ def train_adapter(
         eval_dataset=ExampleDataset(data.eval.examples) if data.eval else None,
         data_collator=make_collator(tokenizer, packing=config.packing),
         processing_class=tokenizer,
-        callbacks=[callback],
+        callbacks=[callback, make_retention_callback(config.save_total_limit)],
     )
     trainer.remove_callback(PrinterCallback)  # the job gets the metrics; no prints
     if not trainer.model_accepts_loss_kwargs:
