@@ -19,28 +19,35 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKPOINT_PREFIX",
+    "checkpoints_by_step",
     "checkpoints_to_keep",
     "is_complete",
     "latest_checkpoint",
     "make_retention_callback",
     "prune_checkpoints",
+    "trainer_state",
 ]
 
 CHECKPOINT_PREFIX = "checkpoint-"
+TRAINER_STATE = "trainer_state.json"
+
+
+def trainer_state(checkpoint: Path) -> dict[str, Any] | None:
+    """A checkpoint's trainer_state.json, or None when it was not written to the end: a process
+    killed while saving leaves none (or a cut one), since Trainer writes it after the weights,
+    optimizer, scheduler and RNG state."""
+    try:
+        state = json.loads((checkpoint / TRAINER_STATE).read_text())
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and "global_step" in state else None
 
 
 def is_complete(checkpoint: Path) -> bool:
-    """Whether a checkpoint was written to the end: a process killed while saving leaves one
-    without (or with a cut) trainer_state.json, which Trainer writes after the weights,
-    optimizer, scheduler and RNG state."""
-    try:
-        state = json.loads((checkpoint / "trainer_state.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(state, dict) and "global_step" in state
+    return trainer_state(checkpoint) is not None
 
 
-def _by_step(folder: Path) -> list[tuple[int, Path]]:
+def checkpoints_by_step(folder: Path) -> list[tuple[int, Path]]:
     """The checkpoint folders in `folder`, oldest step first."""
     if not folder.is_dir():
         return []
@@ -54,7 +61,7 @@ def _by_step(folder: Path) -> list[tuple[int, Path]]:
 
 def latest_checkpoint(folder: Path) -> Path | None:
     """The newest complete Trainer checkpoint in `folder`."""
-    for _step, path in reversed(_by_step(folder)):
+    for _step, path in reversed(checkpoints_by_step(folder)):
         if is_complete(path):
             return path
     return None
@@ -63,7 +70,7 @@ def latest_checkpoint(folder: Path) -> Path | None:
 def checkpoints_to_keep(folder: Path, keep_last: int, best: str | None) -> set[Path]:
     """The last `keep_last` complete checkpoints, plus `best` (a checkpoint path as Trainer
     records it in state.best_model_checkpoint) when it is one of this folder's."""
-    complete = [path for _step, path in _by_step(folder) if is_complete(path)]
+    complete = [path for _step, path in checkpoints_by_step(folder) if is_complete(path)]
     keep = set(complete[-keep_last:])
     if best is not None:
         keep.update(path for path in complete if path.name == Path(best).name)
@@ -75,7 +82,7 @@ def prune_checkpoints(folder: Path, keep_last: int, best: str | None) -> list[Pa
     half-written leftovers of a killed attempt (a resume never starts from those, and the step
     is saved again when the run gets there). Returns what was deleted."""
     keep = checkpoints_to_keep(folder, keep_last, best)
-    removed = [path for _step, path in _by_step(folder) if path not in keep]
+    removed = [path for _step, path in checkpoints_by_step(folder) if path not in keep]
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     return removed

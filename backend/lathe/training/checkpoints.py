@@ -5,7 +5,6 @@ was cut off (a process killed while saving) and a resumed run skips it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +12,9 @@ from typing import Any
 
 from lathe.models.storage import tree_size
 from lathe.settings import Settings
-from lathe.training.trainer import CHECKPOINT_PREFIX
+from lathe.training.checkpoint_rotation import TRAINER_STATE, checkpoints_by_step, trainer_state
 
 __all__ = ["CheckpointInfo", "checkpoint_folder", "list_checkpoints"]
-
-TRAINER_STATE = "trainer_state.json"
 
 
 @dataclass(frozen=True)
@@ -35,14 +32,6 @@ def checkpoint_folder(settings: Settings, job_id: int) -> Path:
     return settings.runs_dir / str(job_id) / "checkpoints"
 
 
-def _trainer_state(checkpoint: Path) -> dict[str, Any] | None:
-    try:
-        state = json.loads((checkpoint / TRAINER_STATE).read_text())
-    except (OSError, ValueError):
-        return None
-    return state if isinstance(state, dict) and "global_step" in state else None
-
-
 def _written_at(checkpoint: Path, complete: bool) -> datetime:
     # A complete checkpoint was done when its trainer state was written.
     path = checkpoint / TRAINER_STATE if complete else checkpoint
@@ -52,15 +41,10 @@ def _written_at(checkpoint: Path, complete: bool) -> datetime:
 def list_checkpoints(settings: Settings, job_id: int) -> list[CheckpointInfo]:
     """The run's checkpoints, newest step first; empty when it saved none (yet). At most
     save_total_limit of them are kept (plus the best), so the list stays short."""
-    folder = checkpoint_folder(settings, job_id)
-    if not folder.is_dir():
-        return []
-    found: list[tuple[int, Path, dict[str, Any] | None]] = []
-    for path in folder.iterdir():
-        suffix = path.name.removeprefix(CHECKPOINT_PREFIX)
-        if path.is_dir() and path.name.startswith(CHECKPOINT_PREFIX) and suffix.isdecimal():
-            found.append((int(suffix), path, _trainer_state(path)))
-    found.sort(key=lambda item: item[0], reverse=True)
+    found = [
+        (step, path, trainer_state(path))
+        for step, path in reversed(checkpoints_by_step(checkpoint_folder(settings, job_id)))
+    ]
     # The newest complete checkpoint's state knows the best one so far.
     best_path = next((state.get("best_model_checkpoint") for _, _, state in found if state), None)
     best_name = Path(best_path).name if isinstance(best_path, str) else None
