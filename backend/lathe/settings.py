@@ -53,7 +53,10 @@ class Settings(BaseSettings):
         "worker runs at once, beside its training jobs.",
     )
     worker_poll_s: float = Field(
-        default=0.1, gt=0, description="How often an idle worker looks for queued jobs."
+        default=0.1,
+        gt=0,
+        description="How often an idle worker looks for queued jobs (one running jobs looks every "
+        "0.5 s, or at once when one of them ends).",
     )
     worker_embedded: bool = Field(
         default=True, description="Run a worker inside `lathe serve` (off: use `lathe worker`)."

@@ -155,7 +155,15 @@ class Worker:
             except SQLAlchemyError:
                 logger.warning("worker %s: database error; retrying", self.id, exc_info=True)
                 time.sleep(self.settings.worker_poll_s)
-            self._wait(self.settings.worker_poll_s)
+            self._wait(self._poll_interval())
+
+    def _poll_interval(self) -> float:
+        """An idle worker looks for jobs every worker_poll_s; a busy one every FLAGS_POLL_S
+        (or sooner, when a job ends or a signal wakes it), so that polling takes no CPU time
+        from the jobs it runs: at 0.1 s it cost a training run on two cores a few percent."""
+        if self._running and not self._stopping:
+            return max(self.settings.worker_poll_s, FLAGS_POLL_S)
+        return self.settings.worker_poll_s
 
     def _check_leases(self, held: dict[int, bool], now: float) -> None:
         missing = [job_id for job_id in self._running.held_ids() if job_id not in held]
