@@ -15,7 +15,7 @@ Lathe's side: a fresh LATHE_HOME with the model imported and the sample added, a
 queued and run by a real `lathe worker` process (the job runs in the worker's child process and
 writes its metrics, progress and checkpoints to the database and disk as in any run). The bare
 side: the same tokenised examples (Lathe's data step, so both train on identical tokens) and
-the same hyperparameters in bench/bare_trainer.py, in this process, with the worker stopped.
+the same hyperparameters in bench/bare_trainer.py, in a fresh process, with the worker stopped.
 The sides take turns, --rounds times (who goes first alternates too).
 
 What each side measures, the same way: Trainer's train_runtime (the wall time of
@@ -30,10 +30,12 @@ Other work on the machine only slows a round down, so the verdict takes each sid
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +129,12 @@ def run_lathe(settings: Settings, config: TrainingConfig) -> Throughput:
 def run_bare(settings: Settings, config: TrainingConfig, output_dir: Path) -> Throughput:
     examples = prepare_data(settings, config, load_tokenizer(settings, MODEL_NAME)).train.examples
     folder = model_dir(settings, resolve_model(settings, MODEL_NAME))
-    result = train_bare(BareRun.from_config(config, folder, output_dir), examples)
+    run = BareRun.from_config(config, folder, output_dir)
+    # In a fresh process, as a script runs and as Lathe's job runs: this process has trained
+    # before, and its warm allocator and thread pools would flatter the baseline.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as process:
+        result = process.submit(train_bare, run, examples).result()
     return Throughput(tokens=result.tokens, seconds=result.train_runtime_s)
 
 

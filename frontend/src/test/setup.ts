@@ -1,9 +1,12 @@
 import '@testing-library/jest-dom/vitest';
 import { notifications } from '@mantine/notifications';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { configureApiClient } from '../lib/apiClient';
 import { server } from './server';
+
+// A loaded CI machine can take longer than the default second to render what a test waits for.
+configure({ asyncUtilTimeout: 3000 });
 
 // jsdom lacks the layout APIs Mantine uses.
 Object.defineProperty(window, 'matchMedia', {

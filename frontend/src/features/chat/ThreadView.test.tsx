@@ -137,7 +137,7 @@ describe('Thread conversation', () => {
     const { backend, api, user, box } = await openThread();
     await pickOption(user, screen.getByRole('combobox', { name: 'Model' }), 'tiny-lora (on tiny-llama)');
     await user.click(screen.getByRole('button', { name: /Sampling/ }));
-    const temperature = screen.getByRole('textbox', { name: 'Temperature' });
+    const temperature = await screen.findByRole('textbox', { name: 'Temperature' });
     await user.type(temperature, '0.3');
     await waitFor(() => expect(backend.store.threads[0]).toMatchObject({ model: 'tiny-llama', adapter: 'tiny-lora' }));
     await waitFor(() => expect(backend.store.threads[0]?.params).toEqual({ temperature: 0.3 }));
@@ -154,7 +154,7 @@ describe('Thread conversation', () => {
   it('keeps out-of-bounds sampling values off the server and says why', async () => {
     const { backend, user } = await openThread();
     await user.click(screen.getByRole('button', { name: /Sampling/ }));
-    const topP = screen.getByRole('textbox', { name: 'Top p' });
+    const topP = await screen.findByRole('textbox', { name: 'Top p' });
     await user.type(topP, '5');
     expect(await screen.findByText('Must be at most 1.')).toBeInTheDocument();
     await new Promise((resolve) => setTimeout(resolve, 800));
