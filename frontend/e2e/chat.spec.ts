@@ -10,6 +10,16 @@ async function importTinyModel(request: APIRequestContext, name: string): Promis
   await jobSucceeded(request, ((await imported.json()) as { id: number }).id);
 }
 
+// The specs share one server: later ones (models-flow) expect a registry without these models.
+test.afterEach(async ({ request }) => {
+  const listed = await request.get('/api/models?limit=200');
+  const models = ((await listed.json()) as { items: Array<{ id: number; name: string }> }).items;
+  for (const model of models.filter(({ name }) => name === FIRST || name === SECOND)) {
+    await request.post('/api/inference/unload', { data: { model: model.name } });
+    expect((await request.delete(`/api/models/${model.id}`)).status()).toBe(204);
+  }
+});
+
 /** Records the length of the text of `selector` at every change, from now on. */
 async function recordTextLengths(page: Page, selector: string): Promise<void> {
   await page.evaluate((watched) => {
