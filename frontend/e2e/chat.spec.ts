@@ -84,6 +84,21 @@ test('chat with a tiny model: the reply streams in token by token and is kept; t
   await expect(conversation.getByTestId('chat-message')).toHaveCount(2);
   expect(await conversation.getByTestId('chat-message').nth(1).textContent()).toBe(replyText);
 
+  // Stop: a long reply is cut off where it was, kept, and marked as stopped.
+  await setSampling(page, page.getByRole('region', { name: 'Settings' }), '3000');
+  await box.fill('Tell me everything.');
+  await box.press('Enter');
+  const live = conversation.getByTestId('chat-live-reply');
+  await expect(live).toBeVisible();
+  // Some tokens are in: the reply is under way when Stop is pressed.
+  await expect.poll(async () => ((await live.textContent()) ?? '').length).toBeGreaterThan(40);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  const stopped = conversation.getByTestId('chat-message').nth(3);
+  await expect(stopped).toContainText(`${FIRST} · stopped`);
+  // What had streamed in is kept (the label and details come on top of it).
+  expect(((await stopped.textContent()) ?? '').length).toBeGreaterThan(40);
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+
   // Compare, as a finished run links to it: the two models answer side by side.
   await page.goto(`/chat/compare?models=${FIRST},${SECOND}`);
   const shared = page.getByRole('region', { name: 'Shared settings' });

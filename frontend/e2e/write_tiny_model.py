@@ -1,4 +1,4 @@
-"""Write a tiny random Llama (hidden 32, 2 layers, vocab 300, context 256) with a byte-level BPE
+"""Write a tiny random Llama (hidden 32, 2 layers, vocab 300, context 4096) with a byte-level BPE
 tokenizer and a ChatML chat template into the folder named by argv[1]: a model the browser tests
 can import and train on in seconds. Built like tests/backend/models/factories.py builds the
 Python tests' models; nothing is downloaded."""
@@ -45,7 +45,7 @@ def main(folder: str) -> None:
         num_attention_heads=4,
         num_key_value_heads=2,
         vocab_size=VOCAB_SIZE,
-        max_position_embeddings=256,
+        max_position_embeddings=4096,
         bos_token_id=1,
         eos_token_id=2,
         pad_token_id=2,

@@ -5,6 +5,8 @@ import { ParamField } from '../recipes/inspector/ParamField';
 import { SAMPLING_FIELDS, withSamplingValue } from './sampling';
 
 const NONE: never[] = [];
+// Stop strings may hold any text, commas too: only Enter ends one.
+const ENTER_ONLY: readonly string[] = [];
 
 interface SamplingPanelProps {
   value: ChatSampling;
@@ -36,6 +38,7 @@ export function SamplingPanel({ value, onChange, problems }: SamplingPanelProps)
               columns={NONE}
               choices={NONE}
               itemPlaceholder="Type one, then Enter"
+              itemSplitChars={field.name === 'stop' ? ENTER_ONLY : undefined}
             />
           );
         })}

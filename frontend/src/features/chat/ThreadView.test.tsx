@@ -151,6 +151,14 @@ describe('Thread conversation', () => {
     );
   });
 
+  it('takes stop strings with commas in them: only Enter ends one', async () => {
+    const { backend, user } = await openThread();
+    await user.click(screen.getByRole('button', { name: /Sampling/ }));
+    const stop = await screen.findByLabelText('Stop', { selector: 'input' });
+    await user.type(stop, 'Q: a, b{Enter}END{Enter}');
+    await waitFor(() => expect(backend.store.threads[0]?.params.stop).toEqual(['Q: a, b', 'END']));
+  });
+
   it('keeps out-of-bounds sampling values off the server and says why', async () => {
     const { backend, user } = await openThread();
     await user.click(screen.getByRole('button', { name: /Sampling/ }));

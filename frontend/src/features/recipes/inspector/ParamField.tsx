@@ -23,6 +23,9 @@ export interface ParamFieldProps {
   choices: readonly string[];
   /** What a list field's empty box says, when "a name" is not what its items are. */
   itemPlaceholder?: string;
+  /** Characters that end a list item as it is typed (Enter always does); a list whose items
+   * may contain a comma passes none. */
+  itemSplitChars?: readonly string[];
 }
 
 /** Help text: the schema's description and the default. */
@@ -186,7 +189,7 @@ export function ParamField(props: ParamFieldProps) {
           value={Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []}
           onChange={(next) => onChange(next.length > 0 ? next : undefined)}
           placeholder={props.itemPlaceholder ?? (choices.length > 0 ? 'Choose or type a name' : 'Type a name, then Enter')}
-          splitChars={[',']}
+          splitChars={[...(props.itemSplitChars ?? [','])]}
           acceptValueOnBlur
           clearable
           error={error}
