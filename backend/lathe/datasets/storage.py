@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lathe.errors import InvalidInput, LatheError
+from lathe.scratch import scratch_prefix
 from lathe.settings import Settings
 
 READ_BATCH_ROWS = 1024
@@ -52,7 +53,9 @@ class VersionWriter:
 
     def __init__(self, settings: Settings, schema: pa.Schema | None = None) -> None:
         settings.ensure_home()
-        handle, name = tempfile.mkstemp(prefix="dataset-", suffix=".parquet", dir=settings.tmp_dir)
+        handle, name = tempfile.mkstemp(
+            prefix=scratch_prefix("dataset"), suffix=".parquet", dir=settings.tmp_dir
+        )
         Path(name).unlink()  # ParquetWriter creates it; mkstemp only reserved a unique name
         del handle
         self.path = Path(name)

@@ -34,6 +34,7 @@ from lathe.jobs.resources import Capacity, visible_gpus
 from lathe.jobs.runner import JobSpec
 from lathe.jobs.running import RunningJobs
 from lathe.schemas.jobs import Resources
+from lathe.scratch import sweep_abandoned
 from lathe.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class Worker:
         previous = self._install_signals() if handle_signals else {}
         try:
             queue.register_worker(self.settings, self.info)
+            sweep_abandoned(self.settings)
             logger.info(
                 "worker %s started: %s, kinds %s", self.id, self.info.slots, self.info.kinds
             )

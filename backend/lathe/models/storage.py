@@ -17,6 +17,7 @@ from pathlib import Path
 from lathe.db.tables import ModelRow
 from lathe.errors import Conflict, InvalidInput, LatheError
 from lathe.models.progress import Reporter
+from lathe.scratch import scratch_prefix
 from lathe.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def model_dir(settings: Settings, row: ModelRow) -> Path:
 def staging(settings: Settings, prefix: str) -> Iterator[Path]:
     """A private work folder under LATHE_HOME/tmp, removed whatever happens."""
     settings.ensure_home()
-    work = Path(tempfile.mkdtemp(prefix=prefix, dir=settings.tmp_dir))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(prefix.rstrip("-")), dir=settings.tmp_dir))
     try:
         yield work
     finally:
