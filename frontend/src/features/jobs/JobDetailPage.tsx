@@ -1,9 +1,9 @@
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconBox, IconChartLine, IconMapOff } from '@tabler/icons-react';
+import { IconArrowLeft, IconBox, IconChartLine } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import type { JobOut } from '../../api/types.gen';
-import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { IdRoutePage } from '../../components/IdRoutePage';
 import { FactList } from '../../components/FactList';
 import { JsonBlock } from '../../components/JsonBlock';
 import { LoadingState } from '../../components/LoadingState';
@@ -134,15 +134,8 @@ function JobDetail({ jobId }: { jobId: number }) {
 export function JobDetailPage() {
   const { jobId } = route.useParams();
   return (
-    <Stack gap="sm">
-      <BackLink />
-      {Number.isInteger(jobId) && jobId > 0 ? (
-        <JobDetail jobId={jobId} />
-      ) : (
-        <EmptyState icon={<IconMapOff size={26} />} title="No such job">
-          Job ids are whole numbers. Pick a job from the list instead.
-        </EmptyState>
-      )}
-    </Stack>
+    <IdRoutePage id={jobId} noun="job" back={<BackLink />}>
+      {(id) => <JobDetail jobId={id} />}
+    </IdRoutePage>
   );
 }

@@ -1,11 +1,10 @@
 import { Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconMapOff } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback } from 'react';
 import type { JobOut, TrainingRunDetail } from '../../api/types.gen';
-import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { IdRoutePage } from '../../components/IdRoutePage';
 import { LoadingState } from '../../components/LoadingState';
 import { JobErrorAlert } from '../jobs/JobErrorAlert';
 import { JobLogViewer } from '../jobs/JobLogViewer';
@@ -107,15 +106,8 @@ function RunDetail({ runId }: { runId: number }) {
 export function RunPage() {
   const { runId } = route.useParams();
   return (
-    <Stack gap="sm">
-      <BackToRuns />
-      {Number.isInteger(runId) && runId > 0 ? (
-        <RunDetail runId={runId} />
-      ) : (
-        <EmptyState icon={<IconMapOff size={26} />} title="No such run">
-          Run ids are whole numbers. Pick a run from the list instead.
-        </EmptyState>
-      )}
-    </Stack>
+    <IdRoutePage id={runId} noun="run" back={<BackToRuns />}>
+      {(id) => <RunDetail runId={id} />}
+    </IdRoutePage>
   );
 }
