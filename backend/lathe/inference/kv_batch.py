@@ -1,8 +1,8 @@
 """The decode batch of one base model: every running sequence's KV cache side by side in one
 cache, left-padded to a common length, with the attention mask that hides the padding and each
-row's own position. A sequence joins after its prompt was prefilled alone and leaves by
-dropping its row; columns that became padding in every row are cut, so the cache never grows
-past the longest running sequence."""
+row's own position. Sequences join after their prompts were prefilled (together when they
+arrived together) and leave by dropping their rows; columns that became padding in every row
+are cut, so the cache never grows past the longest running sequence."""
 
 from __future__ import annotations
 
@@ -36,15 +36,16 @@ class DecodeBatch:
     def length(self) -> int:
         return 0 if self.mask is None else int(self.mask.shape[1])
 
-    def add(self, cache: DynamicCache, tokens: int) -> None:
-        """Append a prefilled sequence (its own cache of `tokens` positions) as the last row."""
+    def add(self, cache: DynamicCache, mask: torch.Tensor) -> None:
+        """Append prefilled sequences as the last rows: their own cache and its attention mask
+        ([rows, length], left-padded when they were prefilled together)."""
         import torch
 
+        positions = [int(real) for real in mask.sum(dim=1).tolist()]
         if self.cache is None or self.mask is None:
-            self.cache = cache
-            self.mask = torch.ones(1, tokens, dtype=torch.long, device=self._device)
-            self.positions = [tokens]
+            self.cache, self.mask, self.positions = cache, mask, positions
             return
+        tokens = int(mask.shape[1])
         length = max(self.length, tokens)
         grow, pad_new = length - self.length, length - tokens
         for mine, theirs in zip(_layers(self.cache), _layers(cache), strict=True):
@@ -52,10 +53,8 @@ class DecodeBatch:
             mine.values = torch.cat(
                 [_left_pad(mine.values, grow), _left_pad(theirs.values, pad_new)]
             )
-        new_row = torch.zeros(1, length, dtype=torch.long, device=self._device)
-        new_row[0, pad_new:] = 1
-        self.mask = torch.cat([_left_pad_mask(self.mask, grow), new_row])
-        self.positions.append(tokens)
+        self.mask = torch.cat([_left_pad_mask(self.mask, grow), _left_pad_mask(mask, pad_new)])
+        self.positions.extend(positions)
 
     def remove(self, rows: Sequence[int]) -> None:
         """Drop these rows, then the leading columns no remaining row uses."""

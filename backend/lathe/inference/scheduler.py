@@ -1,6 +1,7 @@
 """Continuous batching for one served model: a decode thread that runs every live sequence of
 the model (base and adapters mixed) one token per step in one forward pass, admits new
-sequences between steps (their prompt prefilled alone, then their KV cache joins the batch)
+sequences between steps (the prompts that arrived together prefilled in one pass, then their KV
+caches join the batch)
 and drops finished or cancelled ones at once, so nothing is generated for a client that left.
 
 Why not transformers' ContinuousBatchingManager: it samples with temperature/top-k/top-p only
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 IDLE_WAIT_S = 1.0
+# The most padded prompt tokens one prefill pass takes: bounds its memory and how long it holds
+# up the running sequences' next token.
+PREFILL_TOKENS = 4096
 
 
 class ForwardPass(Protocol):
@@ -179,35 +183,69 @@ class DecodeScheduler:
                 future.set_exception(error)
 
     def _admit(self) -> None:
-        while len(self._active) < self._max_batch:
+        """Prefill what is waiting, as far as the batch has room: sequences that arrived
+        together are prefilled together, in groups of bounded size."""
+        group: list[_Sequence] = []
+        while len(self._active) + len(group) < self._max_batch:
             with self._lock:
                 if not self._pending:
-                    return
+                    break
                 sequence = self._pending.popleft()
             if sequence.stream.cancelled:
                 sequence.stream.put(_cancelled(sequence))
-                continue
+            else:
+                group.append(sequence)
+        for chunk in _prefill_groups(group):
             try:
-                self._prefill(sequence)
+                self._prefill(chunk)
             except Exception as error:
+                if len(chunk) > 1:  # find the one at fault: the others still get their answer
+                    for sequence in chunk:
+                        self._prefill_alone(sequence)
+                    continue
                 logger.exception("prefill failed on %s", self.name)
-                sequence.stream.put(Failed(_generation_error(error)))
+                chunk[0].stream.put(Failed(_generation_error(error)))
 
-    def _prefill(self, sequence: _Sequence) -> None:
+    def _prefill_alone(self, sequence: _Sequence) -> None:
+        try:
+            self._prefill([sequence])
+        except Exception as error:
+            logger.exception("prefill failed on %s", self.name)
+            sequence.stream.put(Failed(_generation_error(error)))
+
+    def _prefill(self, group: list[_Sequence]) -> None:
+        """One forward pass over the prompts of `group` (left-padded to a common length), their
+        first tokens taken, and their caches joined to the decode batch."""
         import torch
         from transformers import DynamicCache
 
-        request = sequence.request
+        prompts = [sequence.request.prompt_ids for sequence in group]
+        length = max(len(prompt) for prompt in prompts)
+        input_ids = torch.zeros(len(group), length, dtype=torch.long, device=self._device)
+        mask = torch.zeros(len(group), length, dtype=torch.long, device=self._device)
+        for row, prompt in enumerate(prompts):
+            input_ids[row, length - len(prompt) :] = torch.tensor(prompt, device=self._device)
+            mask[row, length - len(prompt) :] = 1
         cache = DynamicCache()
-        input_ids = torch.tensor([request.prompt_ids], device=self._device)
-        logits = self._forward(input_ids, cache, [request.adapter])
-        final = self._accept(sequence, sequence.sampler.pick(logits[0]))
-        if final is not None:
-            sequence.stream.put(final)
-            return
-        self._batch.add(cache, len(request.prompt_ids))
+        adapters = [sequence.request.adapter for sequence in group]
+        if len(group) == 1:  # no padding: the plain causal forward
+            logits = self._forward(input_ids, cache, adapters)
+        else:
+            positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
+            logits = self._forward(
+                input_ids, cache, adapters, attention_mask=mask, position_ids=positions
+            )
+        firsts = [sequence.sampler.pick(logits[row]) for row, sequence in enumerate(group)]
+        self._batch.add(cache, mask)
         with self._lock:
-            self._active.append(sequence)
+            offset = len(self._active)
+            self._active.extend(group)
+        finals = {
+            offset + row: final
+            for row, (sequence, token) in enumerate(zip(group, firsts, strict=True))
+            if (final := self._accept(sequence, token)) is not None
+        }
+        self._finish(finals)
 
     def _step(self) -> None:
         import torch
@@ -290,6 +328,21 @@ class DecodeScheduler:
         self._batch = DecodeBatch(self._device)
         for sequence in sequences:
             sequence.stream.put(Failed(error))
+
+
+def _prefill_groups(sequences: list[_Sequence]) -> list[list[_Sequence]]:
+    """Split what is to be prefilled so no one pass holds more than PREFILL_TOKENS padded
+    tokens (each group pads to its longest prompt), longest prompts first so similar lengths
+    share a group and little compute goes to padding."""
+    groups: list[list[_Sequence]] = []
+    for sequence in sorted(sequences, key=lambda s: len(s.request.prompt_ids), reverse=True):
+        if groups and len(groups[-1][0].request.prompt_ids) * (len(groups[-1]) + 1) <= (
+            PREFILL_TOKENS
+        ):
+            groups[-1].append(sequence)
+        else:
+            groups.append([sequence])
+    return groups
 
 
 def _cancelled(sequence: _Sequence) -> Finished:

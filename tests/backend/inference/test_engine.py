@@ -7,8 +7,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+import torch
 
 from lathe.db.tables import ModelRow
 from lathe.errors import InvalidInput, NotFound
@@ -232,3 +234,40 @@ def test_model_without_a_chat_template_needs_one_sent(
     template = "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
     generation = start_chat(engine, "plain", HELLO, GREEDY, chat_template=template)
     assert generation.stream.collect().finished.completion_tokens > 0
+
+
+def test_prompts_that_arrive_together_are_prefilled_in_one_pass(
+    settings: Settings, tiny_model: ModelRow, engine: ChatEngine
+) -> None:
+    register_adapter(settings, tiny_model, "lora-a", seed=1)
+    requests = [(m, adapter) for m in CONVERSATIONS for adapter in (None, "lora-a")]
+    alone = [
+        start_chat(engine, "tiny", m, GREEDY, adapter=adapter).stream.collect().text
+        for m, adapter in requests
+    ]
+    scheduler = engine.target("tiny").served.scheduler
+    shapes: list[tuple[int, ...]] = []
+    forward = scheduler._forward
+
+    def recording(input_ids: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        shapes.append(tuple(input_ids.shape))
+        return forward(input_ids, *args, **kwargs)
+
+    scheduler._forward = recording  # type: ignore[method-assign]
+    # Hold the decode thread, so every request below is waiting when it looks again.
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=scheduler.call, args=(lambda: holding.set() or release.wait(10),)
+    )
+    holder.start()
+    assert holding.wait(10)
+    generations = [
+        start_chat(engine, "tiny", m, GREEDY, adapter=adapter) for m, adapter in requests
+    ]
+    release.set()
+    holder.join(10)
+    together = [generation.stream.collect().text for generation in generations]
+    # Prompts of different lengths, base and adapter rows mixed, left-padded into one pass.
+    longest = max(len(generation.prompt.ids) for generation in generations)
+    assert shapes[0] == (len(requests), longest)
+    assert together == alone
