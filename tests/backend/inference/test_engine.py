@@ -253,12 +253,15 @@ def test_prompts_that_arrive_together_are_prefilled_in_one_pass(
         shapes.append(tuple(input_ids.shape))
         return forward(input_ids, *args, **kwargs)
 
-    scheduler._forward = recording  # type: ignore[method-assign]
+    scheduler._forward = recording
     # Hold the decode thread, so every request below is waiting when it looks again.
     holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(
-        target=scheduler.call, args=(lambda: holding.set() or release.wait(10),)
-    )
+
+    def hold() -> bool:
+        holding.set()
+        return release.wait(10)
+
+    holder = threading.Thread(target=scheduler.call, args=(hold,))
     holder.start()
     assert holding.wait(10)
     generations = [
