@@ -1,7 +1,7 @@
 import { Button, Group, SimpleGrid, Stack } from '@mantine/core';
 import { useId } from 'react';
 import type { ChatSampling } from '../../api/types.gen';
-import { ParamField } from '../recipes/inspector/ParamField';
+import { ParamField } from '../../components/fields/ParamField';
 import { SAMPLING_FIELDS, withSamplingValue } from './sampling';
 
 const NONE: never[] = [];

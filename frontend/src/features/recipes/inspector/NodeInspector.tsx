@@ -4,8 +4,8 @@ import { useMemo } from 'react';
 import type { NodeTypeInfo } from '../../../api/types.gen';
 import { useDatasetList } from '../../datasets/queries';
 import { useModelList } from '../../models/queries';
-import { Help } from './Help';
-import { ParamField, type ParamFieldProps } from './ParamField';
+import { Help } from '../../../components/fields/Help';
+import { ParamField, type ParamFieldProps } from '../../../components/fields/ParamField';
 import type { FieldSpec } from '../../../lib/jsonSchema';
 import { fieldsOf, type Problem, problemText, sortProblems, withParam } from './schema';
 

@@ -1,5 +1,5 @@
 import { memo, useCallback } from 'react';
-import { ParamField } from '../../recipes/inspector/ParamField';
+import { ParamField } from '../../../components/fields/ParamField';
 import type { ConfigFieldProps } from './fieldProps';
 import { PromptListField } from './PromptListField';
 import { DatasetSelect, ModelSelect } from './RegistrySelects';

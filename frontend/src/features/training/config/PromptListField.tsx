@@ -1,8 +1,8 @@
 import { Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { checkValue } from '../../../lib/jsonSchema';
-import { Help } from '../../recipes/inspector/Help';
-import { fieldErrors } from '../../recipes/inspector/ParamField';
+import { Help } from '../../../components/fields/Help';
+import { fieldErrors } from '../../../components/fields/ParamField';
 import type { ConfigFieldProps } from './fieldProps';
 
 function linesOf(text: string): string[] {

@@ -4,7 +4,7 @@ import { errorMessage } from '../../../lib/apiError';
 import { useDatasetList } from '../../datasets/queries';
 import { useModelList } from '../../models/queries';
 import { checkValue } from '../../../lib/jsonSchema';
-import { fieldErrors, fieldHelp } from '../../recipes/inspector/ParamField';
+import { fieldErrors, fieldHelp } from '../../../components/fields/ParamField';
 import type { ConfigFieldProps } from './fieldProps';
 
 interface RegistrySelectProps extends ConfigFieldProps {

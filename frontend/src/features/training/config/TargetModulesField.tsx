@@ -1,5 +1,5 @@
 import { Input, Stack, Switch, TagsInput } from '@mantine/core';
-import { fieldErrors, fieldHelp } from '../../recipes/inspector/ParamField';
+import { fieldErrors, fieldHelp } from '../../../components/fields/ParamField';
 import type { ConfigFieldProps } from './fieldProps';
 
 const ALL_LINEAR = 'all-linear';

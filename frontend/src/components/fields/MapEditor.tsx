@@ -1,7 +1,7 @@
 import { ActionIcon, Autocomplete, Button, Input, NumberInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { type ReactNode, useState } from 'react';
-import './inspector.css';
+import './fields.css';
 
 type EntryValue = number | string;
 

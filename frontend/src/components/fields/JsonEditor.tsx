@@ -1,6 +1,6 @@
 import { Button, Group, Text, Textarea } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
-import './inspector.css';
+import './fields.css';
 
 export type JsonCheck = { ok: true; value: unknown; summary: string } | { ok: false; message: string };
 

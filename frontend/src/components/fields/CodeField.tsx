@@ -2,7 +2,7 @@ import { Input, Textarea } from '@mantine/core';
 import { lazy, type ReactNode, Suspense } from 'react';
 import type { CodeLanguage } from './CodeEditor';
 import type { CodeMark, ColumnRef } from './codeLanguage';
-import './inspector.css';
+import './fields.css';
 
 // CodeMirror is loaded with the first code field, not with the app.
 const CodeEditor = lazy(() => import('./CodeEditor'));

@@ -5,7 +5,7 @@ import type { CodeMark, ColumnRef } from './codeLanguage';
 import { Help } from './Help';
 import { anyShape, anySummary, JsonEditor, rowsShape, rowsSummary } from './JsonEditor';
 import { MapEditor } from './MapEditor';
-import { checkValue, type FieldSpec, formatDefault } from '../../../lib/jsonSchema';
+import { checkValue, type FieldSpec, formatDefault } from '../../lib/jsonSchema';
 
 export interface ParamFieldProps {
   field: FieldSpec;
