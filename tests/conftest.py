@@ -17,6 +17,21 @@ from lathe.db.admin import create_database, drop_database
 from lathe.db.engine import reset_engines
 from lathe.settings import Settings, get_settings
 
+# Triton chooses between compiling and interpreting its kernels (its standard library's too) when
+# triton.language is imported, and collecting the tests imports it (transformers does, through
+# torch). The kernel tests run the interpreter on CPU tensors, so it is chosen here, before that
+# (none of the imports above loads triton), unless TRITON_INTERPRET is set already (0: compiled,
+# for the `gpu` tests). Once collected, the variable is unset again: tests/kernels/conftest.py sets
+# it around its own tests.
+_INTERPRET_BY_DEFAULT = "TRITON_INTERPRET" not in os.environ
+if _INTERPRET_BY_DEFAULT:
+    os.environ["TRITON_INTERPRET"] = "1"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if _INTERPRET_BY_DEFAULT:
+        os.environ.pop("TRITON_INTERPRET", None)
+
 
 @pytest.fixture(scope="session")
 def migrated_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -65,6 +65,12 @@ def triton_mode(cuda_available: bool) -> str:
     return "reference"
 
 
+def training_kernels_active(mode: str) -> bool:
+    """Whether `kernels: auto` training runs on the fused kernels: only where they compile for a
+    CUDA GPU (lathe.training.kernels; runs on gpus >= 1 of a supported architecture)."""
+    return mode == "cuda"
+
+
 def redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -100,6 +106,7 @@ def collect(settings: Settings) -> SystemInfo:
         cuda_devices=devices,
         triton_usable=mode in ("cuda", "interpreter"),
         triton_mode=mode,
+        training_kernels=training_kernels_active(mode),
         lathe_home=str(settings.home),
         database_url=redact_url(settings.resolved_database_url),
         default_model_present=_default_model_present(settings),

@@ -14,7 +14,7 @@ from lathe.cli.common import console, settings
 from lathe.db import migrate
 from lathe.schemas.models import DEFAULT_MODEL_KEY
 from lathe.settings import Settings
-from lathe.system_info import package_version, triton_mode
+from lathe.system_info import package_version, training_kernels_active, triton_mode
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,12 @@ def _triton(_: Settings) -> Check:
     mode = triton_mode(torch.cuda.is_available())
     notes = {
         "cuda": "kernels compile for the GPU",
-        "interpreter": "TRITON_INTERPRET=1: kernels run interpreted on the CPU (fp32, slow)",
+        "interpreter": "TRITON_INTERPRET=1: kernels run interpreted on the CPU (fp32, slow; "
+        "training uses them only with kernels: on)",
         "reference": "no CUDA GPU: training uses the PyTorch reference ops",
     }
-    return Check("triton", True, f"{version}: {notes.get(mode, mode)}")
+    training = "active" if training_kernels_active(mode) else "not active"
+    return Check("triton", True, f"{version}: {notes.get(mode, mode)}; training kernels {training}")
 
 
 def _frontend(s: Settings) -> Check:

@@ -42,6 +42,13 @@ class SystemInfo(BaseModel):
             "unavailable: triton is not installed."
         )
     )
+    training_kernels: bool = Field(
+        description=(
+            "Whether training runs with `kernels: auto` use Lathe's fused Triton kernels here "
+            "(they need a CUDA GPU; `kernels: on` also runs them interpreted with "
+            "TRITON_INTERPRET=1)."
+        )
+    )
     lathe_home: str
     database_url: str = Field(description="With any password hidden.")
     default_model_present: bool

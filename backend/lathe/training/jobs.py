@@ -116,8 +116,7 @@ def _result(run: ValidatedRun, summary: TrainSummary, name: str) -> dict[str, An
         "best_checkpoint": summary.best_checkpoint,
         "resumed_from": summary.resumed_from,
         "precision": summary.precision,
-        # Lathe's fused kernels are a later issue: no run uses them yet.
-        "kernels": False,
+        "kernels": summary.kernels,
     }
 
 

@@ -25,6 +25,7 @@ from lathe.models.storage import model_dir, publish, remove_tree, tree_size
 from lathe.settings import Settings
 from lathe.training.config import TrainingConfig
 from lathe.training.data import DatasetRef, read_table, resolve_version
+from lathe.training.kernels import check_kernels_request
 from lathe.training.tokens import load_tokenizer, tokenize_conversation
 
 __all__ = [
@@ -76,6 +77,7 @@ def validate_config(
     `check_name_free` is off)."""
     _check_hardware(config)
     model = _base_model(settings, config)
+    check_kernels_request(config, model.architecture, _cuda_devices())
     if model.context_length and config.max_length > model.context_length:
         raise InvalidInput(
             f"max_length {config.max_length} is beyond the context of {model.name} "
@@ -129,9 +131,6 @@ def _check_hardware(config: TrainingConfig) -> None:
         )
     if config.precision == "fp16" and not (devices and config.gpus):
         raise InvalidInput("fp16 training needs a CUDA GPU; use fp32 or bf16", field="precision")
-    if config.kernels == "on":
-        reason = "are not available in this build yet" if devices else "need a CUDA GPU"
-        raise InvalidInput(f"Lathe's fused kernels {reason}; use kernels: auto", field="kernels")
 
 
 def _base_model(settings: Settings, config: TrainingConfig) -> ModelRow:

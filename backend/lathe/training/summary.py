@@ -27,6 +27,7 @@ class TrainSummary:
     best_checkpoint: str | None
     resumed_from: str | None
     precision: str
+    kernels: bool
 
 
 def conclude(outcome: TrainOutcome, adapter_dir: Path, hooks: RunHooks) -> TrainSummary:
@@ -48,4 +49,5 @@ def conclude(outcome: TrainOutcome, adapter_dir: Path, hooks: RunHooks) -> Train
         best_checkpoint=outcome.best_checkpoint,
         resumed_from=outcome.resumed_from,
         precision=outcome.precision,
+        kernels=outcome.kernels,
     )

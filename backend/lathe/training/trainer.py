@@ -4,7 +4,9 @@ honours stop requests (saving a checkpoint first), and resume from the newest ch
 
 The loss is transformers' own: Llama-style models accept `num_items_in_batch`, so the summed
 token loss of every micro-batch is divided by the number of target tokens across the whole
-gradient-accumulation step (not averaged per micro-batch)."""
+gradient-accumulation step (not averaged per micro-batch). With Lathe's fused kernels
+(lathe.training.kernels) the model is patched after peft wrapping and its fused loss takes the
+same `num_items_in_batch`."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from lathe.training.checkpoint_rotation import (
 )
 from lathe.training.config import TrainingConfig
 from lathe.training.data import ExampleDataset, PreparedData, make_collator, prepare_data
+from lathe.training.kernels import apply_kernels
 from lathe.training.tokens import load_tokenizer
 
 if TYPE_CHECKING:
@@ -73,12 +76,19 @@ class TrainOutcome:
     best_checkpoint: str | None = None
     resumed_from: str | None = None
     precision: str = "fp32"
+    kernels: bool = False  # trained on Lathe's fused kernels (lathe.training.kernels)
 
 
 def cuda_available() -> bool:
     import torch
 
     return bool(torch.cuda.is_available())
+
+
+def _cuda_device_count() -> int:
+    import torch
+
+    return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
 
 
 def resolve_precision(config: TrainingConfig) -> str:
@@ -304,6 +314,7 @@ def train_adapter(
     model = load_peft_model(base_folder, config, precision)
     trainable, total = model.get_nb_trainable_parameters()
     hooks.log(f"model: {trainable:,} trainable of {total:,} parameters, {precision}")
+    kernels = apply_kernels(config, model, _cuda_device_count(), hooks)
     has_eval = data.eval is not None
     args = training_arguments(config, output_dir, precision, has_eval)
     callback = make_callback(hooks)
@@ -348,4 +359,5 @@ def train_adapter(
         best_checkpoint=trainer.state.best_model_checkpoint,
         resumed_from=resume.name if resume else None,
         precision=precision,
+        kernels=kernels,
     )

@@ -63,6 +63,7 @@ export const systemInfo: SystemInfo = {
   cuda_devices: [],
   triton_usable: true,
   triton_mode: 'interpreter',
+  training_kernels: false,
   lathe_home: '/home/user/.lathe',
   database_url: 'sqlite:////home/user/.lathe/lathe.db',
   default_model_present: false,

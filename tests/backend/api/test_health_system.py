@@ -20,6 +20,7 @@ def test_system_reports_versions_hardware_and_home(client: TestClient) -> None:
     assert body["memory_total_bytes"] > body["memory_available_bytes"] > 0
     assert body["cuda_available"] is (len(body["cuda_devices"]) > 0)
     assert body["triton_mode"] in ("cuda", "interpreter", "reference", "unavailable")
+    assert body["training_kernels"] is (body["triton_mode"] == "cuda")
     assert body["default_model_present"] is False
     assert body["lathe_home"].endswith("lathe-home")
 

@@ -92,6 +92,7 @@ def test_doctor_reports_each_failure_with_a_fix(
     assert "make build" in result.stdout
     assert "lathe models pull" in result.stdout
     assert "LATHE_HOME" in result.stdout
+    assert "training kernels" in result.stdout
 
 
 def test_models_commands_work_on_a_brand_new_home(tmp_path: Path) -> None:
