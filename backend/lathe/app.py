@@ -15,6 +15,7 @@ from lathe import __version__
 from lathe.api import (
     chat,
     datasets,
+    exports,
     health,
     inference,
     jobs,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recipes.router,
         jobs.router,
         training.router,
+        exports.router,
         inference.router,
         chat.router,
         openai_chat.router,

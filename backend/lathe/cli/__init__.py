@@ -9,10 +9,11 @@ import typer
 import uvicorn
 
 from lathe import __version__
-from lathe.cli import datasets, db, jobs, models, recipes, train
+from lathe.cli import datasets, db, exports, jobs, models, recipes, train
 from lathe.cli.chat import chat
 from lathe.cli.common import cli_errors, console, fail
 from lathe.cli.doctor import doctor
+from lathe.cli.export import export
 from lathe.cli.worker import worker
 from lathe.db.engine import reset_engines
 from lathe.settings import get_settings, is_loopback
@@ -28,9 +29,11 @@ app.add_typer(models.app, name="models")
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(recipes.app, name="recipes", no_args_is_help=True)
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(exports.app, name="exports")
 app.command("doctor")(doctor)
 app.command("worker")(worker)
 app.command("train")(train.train)
+app.command("export")(export)
 app.command("chat")(chat)
 
 

@@ -273,3 +273,41 @@ class ChatMessageRow(Base):
     prompt_tokens: Mapped[int | None]
     completion_tokens: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+EXPORT_FORMATS = ("adapter", "merged", "gguf")
+
+
+class ExportRow(Base):
+    """A finished export: its artifacts under LATHE_HOME/exports/<id>/, renamed into place in
+    the transaction that inserts this row. An export in progress is only its job."""
+
+    __tablename__ = "exports"
+    __table_args__ = (CheckConstraint(f"format IN {EXPORT_FORMATS!r}", name="format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"),
+        unique=True,
+        doc="The export job that wrote it (a retried attempt finds its export by it).",
+    )
+    source_model_id: Mapped[int | None] = mapped_column(
+        ForeignKey("models.id", ondelete="SET NULL"),
+        index=True,
+        doc="The adapter it was exported from (null once that adapter is deleted).",
+    )
+    format: Mapped[str] = mapped_column(String(16), doc="adapter, merged or gguf.")
+    dtype: Mapped[str | None] = mapped_column(String(8), doc="Merged weights' dtype (merged).")
+    quant: Mapped[str | None] = mapped_column(String(16), doc="GGUF quantisation (gguf).")
+    name: Mapped[str] = mapped_column(String(128), doc="Stem of the artifacts' file names.")
+    path: Mapped[str] = mapped_column(Text, doc="Folder relative to LATHE_HOME/exports.")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, doc="Every file of the export.")
+    sha256: Mapped[str] = mapped_column(
+        String(64), doc="Of the primary file; of the manifest of its files for a folder."
+    )
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, doc="The builders' ExportReport.")
+    registered_model_id: Mapped[int | None] = mapped_column(
+        ForeignKey("models.id", ondelete="SET NULL"),
+        doc="The model registered from it (merged folder or GGUF file), if any.",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

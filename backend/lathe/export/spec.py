@@ -30,7 +30,8 @@ class ExportSpec:
     """One export, resolved to folders on disk."""
 
     format: ExportFormat
-    adapter_dir: Path  # the registered adapter's folder (PEFT files + tokenizer + lathe_training.json)
+    # The registered adapter's folder (PEFT files + tokenizer + lathe_training.json).
+    adapter_dir: Path
     base_dir: Path  # the base model's folder (safetensors + tokenizer + config)
     out_dir: Path  # an empty staging folder; every artifact is written inside it
     name: str  # file/folder stem for the artifacts (already checked: no path separators)

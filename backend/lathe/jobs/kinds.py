@@ -33,6 +33,7 @@ BUILTIN_KIND_MODULES = (
     "lathe.datasets.jobs",
     "lathe.recipes.jobs",
     "lathe.training.jobs",
+    "lathe.export.jobs",
 )
 
 

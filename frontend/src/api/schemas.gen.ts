@@ -2642,6 +2642,630 @@ export const EstimateSuggestionSchema = {
     type: 'object'
 } as const;
 
+export const ExportConfigSchema = {
+    additionalProperties: false,
+    description: 'One export of a trained adapter.',
+    properties: {
+        dtype: {
+            default: 'fp16',
+            description: 'Weights\' dtype of a merged export (fp32, fp16 or bf16). Only the merged format uses it.',
+            enum: [
+                'fp32',
+                'fp16',
+                'bf16'
+            ],
+            title: 'Dtype',
+            type: 'string'
+        },
+        format: {
+            default: 'gguf',
+            description: 'adapter: the PEFT adapter folder (adapter_config.json + adapter_model.safetensors + README); merged: the adapter merged into the base weights, a transformers model folder; gguf: one GGUF file for llama.cpp, Ollama and LM Studio, plus an Ollama Modelfile.',
+            enum: [
+                'adapter',
+                'merged',
+                'gguf'
+            ],
+            title: 'Format',
+            type: 'string'
+        },
+        name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Stem of the exported file or folder names: letters, digits, \'.\', \'_\' and \'-\', no path separators. Default: the adapter\'s name, plus -adapter or -merged-<dtype> for those formats (a GGUF file is named <name>.<quant>.gguf).',
+            title: 'Name'
+        },
+        quant: {
+            default: 'Q8_0',
+            description: 'Quantisation of a GGUF export, as llama.cpp names it (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1; any case). Only the gguf format uses it.',
+            enum: [
+                'F32',
+                'F16',
+                'BF16',
+                'Q8_0',
+                'Q4_0',
+                'Q4_1',
+                'Q5_0',
+                'Q5_1'
+            ],
+            title: 'Quant',
+            type: 'string'
+        },
+        source: {
+            description: 'The adapter to export: its model name or id (a registered adapter, not a base model).',
+            minLength: 1,
+            title: 'Source',
+            type: 'string'
+        }
+    },
+    required: [
+        'source'
+    ],
+    title: 'ExportConfig',
+    type: 'object'
+} as const;
+
+export const ExportDetailSchema = {
+    description: 'One export: everything in the list, its files, the builders\' whole report\n(verification numbers, times per phase, the Ollama Modelfile) and the job that wrote it.',
+    properties: {
+        created_at: {
+            format: 'date-time',
+            title: 'Created At',
+            type: 'string'
+        },
+        download_path: {
+            description: 'GET it to download the primary artifact.',
+            title: 'Download Path',
+            type: 'string'
+        },
+        dtype: {
+            anyOf: [
+                {
+                    enum: [
+                        'fp32',
+                        'fp16',
+                        'bf16'
+                    ],
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Weights\' dtype (merged exports).',
+            title: 'Dtype'
+        },
+        files: {
+            items: {
+                $ref: '#/components/schemas/ExportFileOut'
+            },
+            title: 'Files',
+            type: 'array'
+        },
+        format: {
+            enum: [
+                'adapter',
+                'merged',
+                'gguf'
+            ],
+            title: 'Format',
+            type: 'string'
+        },
+        id: {
+            title: 'Id',
+            type: 'integer'
+        },
+        job: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/JobOut'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The export job (null once it is deleted).'
+        },
+        job_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The export job that wrote it.',
+            title: 'Job Id'
+        },
+        modelfile: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The Ollama Modelfile (gguf exports).',
+            title: 'Modelfile'
+        },
+        name: {
+            description: 'Stem of the artifacts\' names.',
+            title: 'Name',
+            type: 'string'
+        },
+        passed: {
+            description: 'Every verification check passed.',
+            title: 'Passed',
+            type: 'boolean'
+        },
+        path: {
+            description: 'Folder under LATHE_HOME/exports.',
+            title: 'Path',
+            type: 'string'
+        },
+        primary: {
+            description: 'The artifact a user downloads or registers: the .gguf file, the merged model folder or the adapter folder (relative to the export\'s folder).',
+            title: 'Primary',
+            type: 'string'
+        },
+        primary_is_folder: {
+            description: 'The primary artifact is a folder: its download is a tar archive.',
+            title: 'Primary Is Folder',
+            type: 'boolean'
+        },
+        quant: {
+            anyOf: [
+                {
+                    enum: [
+                        'F32',
+                        'F16',
+                        'BF16',
+                        'Q8_0',
+                        'Q4_0',
+                        'Q4_1',
+                        'Q5_0',
+                        'Q5_1'
+                    ],
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Quantisation (gguf exports).',
+            title: 'Quant'
+        },
+        registered_model_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The model registered from this export (merged or gguf), if any.',
+            title: 'Registered Model Id'
+        },
+        report: {
+            $ref: '#/components/schemas/ExportReport'
+        },
+        sha256: {
+            description: 'sha256 of the primary file; for a folder, of its manifest: the lines \'<sha256>  <path>\' (as sha256sum prints them) of its files, paths relative to the folder, sorted by path, each ending in a newline.',
+            title: 'Sha256',
+            type: 'string'
+        },
+        size_bytes: {
+            description: 'Every file of the export together.',
+            title: 'Size Bytes',
+            type: 'integer'
+        },
+        source_model_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The adapter it was exported from (null once that adapter is deleted).',
+            title: 'Source Model Id'
+        },
+        source_model_name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'That adapter\'s name.',
+            title: 'Source Model Name'
+        }
+    },
+    required: [
+        'id',
+        'job_id',
+        'source_model_id',
+        'source_model_name',
+        'format',
+        'dtype',
+        'quant',
+        'name',
+        'path',
+        'primary',
+        'primary_is_folder',
+        'size_bytes',
+        'sha256',
+        'passed',
+        'registered_model_id',
+        'download_path',
+        'created_at',
+        'files',
+        'report',
+        'modelfile',
+        'job'
+    ],
+    title: 'ExportDetail',
+    type: 'object'
+} as const;
+
+export const ExportFileSchema = {
+    properties: {
+        path: {
+            description: 'Path relative to the export\'s folder, \'/\'-separated.',
+            title: 'Path',
+            type: 'string'
+        },
+        sha256: {
+            title: 'Sha256',
+            type: 'string'
+        },
+        size_bytes: {
+            title: 'Size Bytes',
+            type: 'integer'
+        }
+    },
+    required: [
+        'path',
+        'size_bytes',
+        'sha256'
+    ],
+    title: 'ExportFile',
+    type: 'object'
+} as const;
+
+export const ExportFileOutSchema = {
+    properties: {
+        download_path: {
+            description: 'GET it to download this file.',
+            title: 'Download Path',
+            type: 'string'
+        },
+        path: {
+            description: 'Relative to the export\'s folder, \'/\'-separated.',
+            title: 'Path',
+            type: 'string'
+        },
+        sha256: {
+            title: 'Sha256',
+            type: 'string'
+        },
+        size_bytes: {
+            title: 'Size Bytes',
+            type: 'integer'
+        }
+    },
+    required: [
+        'path',
+        'size_bytes',
+        'sha256',
+        'download_path'
+    ],
+    title: 'ExportFileOut',
+    type: 'object'
+} as const;
+
+export const ExportOutSchema = {
+    description: 'A finished export in a list.',
+    properties: {
+        created_at: {
+            format: 'date-time',
+            title: 'Created At',
+            type: 'string'
+        },
+        download_path: {
+            description: 'GET it to download the primary artifact.',
+            title: 'Download Path',
+            type: 'string'
+        },
+        dtype: {
+            anyOf: [
+                {
+                    enum: [
+                        'fp32',
+                        'fp16',
+                        'bf16'
+                    ],
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Weights\' dtype (merged exports).',
+            title: 'Dtype'
+        },
+        format: {
+            enum: [
+                'adapter',
+                'merged',
+                'gguf'
+            ],
+            title: 'Format',
+            type: 'string'
+        },
+        id: {
+            title: 'Id',
+            type: 'integer'
+        },
+        job_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The export job that wrote it.',
+            title: 'Job Id'
+        },
+        name: {
+            description: 'Stem of the artifacts\' names.',
+            title: 'Name',
+            type: 'string'
+        },
+        passed: {
+            description: 'Every verification check passed.',
+            title: 'Passed',
+            type: 'boolean'
+        },
+        path: {
+            description: 'Folder under LATHE_HOME/exports.',
+            title: 'Path',
+            type: 'string'
+        },
+        primary: {
+            description: 'The artifact a user downloads or registers: the .gguf file, the merged model folder or the adapter folder (relative to the export\'s folder).',
+            title: 'Primary',
+            type: 'string'
+        },
+        primary_is_folder: {
+            description: 'The primary artifact is a folder: its download is a tar archive.',
+            title: 'Primary Is Folder',
+            type: 'boolean'
+        },
+        quant: {
+            anyOf: [
+                {
+                    enum: [
+                        'F32',
+                        'F16',
+                        'BF16',
+                        'Q8_0',
+                        'Q4_0',
+                        'Q4_1',
+                        'Q5_0',
+                        'Q5_1'
+                    ],
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Quantisation (gguf exports).',
+            title: 'Quant'
+        },
+        registered_model_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The model registered from this export (merged or gguf), if any.',
+            title: 'Registered Model Id'
+        },
+        sha256: {
+            description: 'sha256 of the primary file; for a folder, of its manifest: the lines \'<sha256>  <path>\' (as sha256sum prints them) of its files, paths relative to the folder, sorted by path, each ending in a newline.',
+            title: 'Sha256',
+            type: 'string'
+        },
+        size_bytes: {
+            description: 'Every file of the export together.',
+            title: 'Size Bytes',
+            type: 'integer'
+        },
+        source_model_id: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The adapter it was exported from (null once that adapter is deleted).',
+            title: 'Source Model Id'
+        },
+        source_model_name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'That adapter\'s name.',
+            title: 'Source Model Name'
+        }
+    },
+    required: [
+        'id',
+        'job_id',
+        'source_model_id',
+        'source_model_name',
+        'format',
+        'dtype',
+        'quant',
+        'name',
+        'path',
+        'primary',
+        'primary_is_folder',
+        'size_bytes',
+        'sha256',
+        'passed',
+        'registered_model_id',
+        'download_path',
+        'created_at'
+    ],
+    title: 'ExportOut',
+    type: 'object'
+} as const;
+
+export const ExportPageSchema = {
+    properties: {
+        items: {
+            items: {
+                $ref: '#/components/schemas/ExportOut'
+            },
+            title: 'Items',
+            type: 'array'
+        },
+        next_cursor: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'Pass as `cursor` to get the next page; null at the end.',
+            title: 'Next Cursor'
+        }
+    },
+    required: [
+        'items',
+        'next_cursor'
+    ],
+    title: 'ExportPage',
+    type: 'object'
+} as const;
+
+export const ExportRegisterRequestSchema = {
+    properties: {
+        name: {
+            anyOf: [
+                {
+                    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$',
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The new model\'s name; defaults to the export\'s name.',
+            title: 'Name'
+        }
+    },
+    title: 'ExportRegisterRequest',
+    type: 'object'
+} as const;
+
+export const ExportReportSchema = {
+    description: 'What the builders return; stored on the export row and shown by the UI.',
+    properties: {
+        files: {
+            description: 'Every artifact file, with size and sha256.',
+            items: {
+                $ref: '#/components/schemas/ExportFile'
+            },
+            title: 'Files',
+            type: 'array'
+        },
+        format: {
+            enum: [
+                'adapter',
+                'merged',
+                'gguf'
+            ],
+            title: 'Format',
+            type: 'string'
+        },
+        modelfile: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            description: 'The Ollama Modelfile text (gguf).',
+            title: 'Modelfile'
+        },
+        passed: {
+            description: 'Every verification check passed.',
+            title: 'Passed',
+            type: 'boolean'
+        },
+        primary: {
+            description: 'The file or folder a user downloads or registers back: the .gguf file, the merged model folder, or the adapter folder (relative path).',
+            title: 'Primary',
+            type: 'string'
+        },
+        seconds: {
+            additionalProperties: {
+                type: 'number'
+            },
+            description: 'Wall time per phase: merge, write, quantise, verify.',
+            title: 'Seconds',
+            type: 'object'
+        },
+        verification: {
+            additionalProperties: {
+                additionalProperties: true,
+                type: 'object'
+            },
+            title: 'Verification',
+            type: 'object'
+        }
+    },
+    required: [
+        'format',
+        'files',
+        'passed',
+        'primary'
+    ],
+    title: 'ExportReport',
+    type: 'object'
+} as const;
+
 export const FilterNodeSchema = {
     additionalProperties: false,
     properties: {
@@ -5988,6 +6612,11 @@ export const SystemInfoSchema = {
             title: 'Torch Version',
             type: 'string'
         },
+        training_kernels: {
+            description: 'Whether training runs with `kernels: auto` use Lathe\'s fused Triton kernels here (they need a CUDA GPU; `kernels: on` also runs them interpreted with TRITON_INTERPRET=1).',
+            title: 'Training Kernels',
+            type: 'boolean'
+        },
         transformers_version: {
             anyOf: [
                 {
@@ -6044,6 +6673,7 @@ export const SystemInfoSchema = {
         'cuda_devices',
         'triton_usable',
         'triton_mode',
+        'training_kernels',
         'lathe_home',
         'database_url',
         'default_model_present'

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ChatAddMessageData, ChatAddMessageErrors, ChatAddMessageResponses, ChatCompareModelsData, ChatCompareModelsErrors, ChatCompareModelsResponses, ChatCreateThreadData, ChatCreateThreadErrors, ChatCreateThreadResponses, ChatDeleteMessageData, ChatDeleteMessageErrors, ChatDeleteMessageResponses, ChatDeleteThreadData, ChatDeleteThreadErrors, ChatDeleteThreadResponses, ChatGetThreadData, ChatGetThreadErrors, ChatGetThreadResponses, ChatListMessagesData, ChatListMessagesErrors, ChatListMessagesResponses, ChatListThreadsData, ChatListThreadsErrors, ChatListThreadsResponses, ChatUpdateThreadData, ChatUpdateThreadErrors, ChatUpdateThreadResponses, DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, HealthGetHealthData, HealthGetHealthResponses, InferenceListLoadedModelsData, InferenceListLoadedModelsErrors, InferenceListLoadedModelsResponses, InferenceLoadModelData, InferenceLoadModelErrors, InferenceLoadModelResponses, InferenceUnloadModelData, InferenceUnloadModelErrors, InferenceUnloadModelResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, JobsStreamJobMetricsData, JobsStreamJobMetricsErrors, JobsStreamJobMetricsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, OpenaiCreateChatCompletionData, OpenaiCreateChatCompletionErrors, OpenaiCreateChatCompletionResponses, OpenaiCreateCompletionData, OpenaiCreateCompletionErrors, OpenaiCreateCompletionResponses, OpenaiListOpenaiModelsData, OpenaiListOpenaiModelsErrors, OpenaiListOpenaiModelsResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses, TrainingEstimateRunData, TrainingEstimateRunErrors, TrainingEstimateRunResponses, TrainingGetRunData, TrainingGetRunErrors, TrainingGetRunResponses, TrainingListPresetsData, TrainingListPresetsErrors, TrainingListPresetsResponses, TrainingListRunCheckpointsData, TrainingListRunCheckpointsErrors, TrainingListRunCheckpointsResponses, TrainingListRunsData, TrainingListRunsErrors, TrainingListRunsResponses, TrainingStartRunData, TrainingStartRunErrors, TrainingStartRunResponses } from './types.gen';
+import type { ChatAddMessageData, ChatAddMessageErrors, ChatAddMessageResponses, ChatCompareModelsData, ChatCompareModelsErrors, ChatCompareModelsResponses, ChatCreateThreadData, ChatCreateThreadErrors, ChatCreateThreadResponses, ChatDeleteMessageData, ChatDeleteMessageErrors, ChatDeleteMessageResponses, ChatDeleteThreadData, ChatDeleteThreadErrors, ChatDeleteThreadResponses, ChatGetThreadData, ChatGetThreadErrors, ChatGetThreadResponses, ChatListMessagesData, ChatListMessagesErrors, ChatListMessagesResponses, ChatListThreadsData, ChatListThreadsErrors, ChatListThreadsResponses, ChatUpdateThreadData, ChatUpdateThreadErrors, ChatUpdateThreadResponses, DatasetsDeleteDatasetData, DatasetsDeleteDatasetErrors, DatasetsDeleteDatasetResponses, DatasetsGetDatasetData, DatasetsGetDatasetErrors, DatasetsGetDatasetResponses, DatasetsGetDatasetStatsData, DatasetsGetDatasetStatsErrors, DatasetsGetDatasetStatsResponses, DatasetsGetDatasetVersionData, DatasetsGetDatasetVersionErrors, DatasetsGetDatasetVersionResponses, DatasetsImportDatasetSampleData, DatasetsImportDatasetSampleErrors, DatasetsImportDatasetSampleResponses, DatasetsListDatasetRowsData, DatasetsListDatasetRowsErrors, DatasetsListDatasetRowsResponses, DatasetsListDatasetSamplesData, DatasetsListDatasetSamplesErrors, DatasetsListDatasetSamplesResponses, DatasetsListDatasetsData, DatasetsListDatasetsErrors, DatasetsListDatasetsResponses, DatasetsRecomputeDatasetStatsData, DatasetsRecomputeDatasetStatsErrors, DatasetsRecomputeDatasetStatsResponses, DatasetsUploadDatasetData, DatasetsUploadDatasetErrors, DatasetsUploadDatasetResponses, ExportsCreateExportData, ExportsCreateExportErrors, ExportsCreateExportResponses, ExportsDeleteExportData, ExportsDeleteExportErrors, ExportsDeleteExportResponses, ExportsDownloadExportData, ExportsDownloadExportErrors, ExportsDownloadExportResponses, ExportsGetExportData, ExportsGetExportErrors, ExportsGetExportResponses, ExportsListExportsData, ExportsListExportsErrors, ExportsListExportsResponses, ExportsRegisterExportData, ExportsRegisterExportErrors, ExportsRegisterExportResponses, HealthGetHealthData, HealthGetHealthResponses, InferenceListLoadedModelsData, InferenceListLoadedModelsErrors, InferenceListLoadedModelsResponses, InferenceLoadModelData, InferenceLoadModelErrors, InferenceLoadModelResponses, InferenceUnloadModelData, InferenceUnloadModelErrors, InferenceUnloadModelResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsCreateJobData, JobsCreateJobErrors, JobsCreateJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsReadJobLogsData, JobsReadJobLogsErrors, JobsReadJobLogsResponses, JobsReadJobMetricsData, JobsReadJobMetricsErrors, JobsReadJobMetricsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, JobsStreamJobEventsData, JobsStreamJobEventsErrors, JobsStreamJobEventsResponses, JobsStreamJobMetricsData, JobsStreamJobMetricsErrors, JobsStreamJobMetricsResponses, ModelsDeleteModelData, ModelsDeleteModelErrors, ModelsDeleteModelResponses, ModelsGetModelData, ModelsGetModelErrors, ModelsGetModelResponses, ModelsImportModelData, ModelsImportModelErrors, ModelsImportModelResponses, ModelsListBuiltinModelsData, ModelsListBuiltinModelsErrors, ModelsListBuiltinModelsResponses, ModelsListModelsData, ModelsListModelsErrors, ModelsListModelsResponses, ModelsPullModelData, ModelsPullModelErrors, ModelsPullModelResponses, OpenaiCreateChatCompletionData, OpenaiCreateChatCompletionErrors, OpenaiCreateChatCompletionResponses, OpenaiCreateCompletionData, OpenaiCreateCompletionErrors, OpenaiCreateCompletionResponses, OpenaiListOpenaiModelsData, OpenaiListOpenaiModelsErrors, OpenaiListOpenaiModelsResponses, RecipesCreateRecipeData, RecipesCreateRecipeErrors, RecipesCreateRecipeResponses, RecipesDeleteRecipeData, RecipesDeleteRecipeErrors, RecipesDeleteRecipeResponses, RecipesExportRecipeYamlData, RecipesExportRecipeYamlErrors, RecipesExportRecipeYamlResponses, RecipesGetRecipeData, RecipesGetRecipeErrors, RecipesGetRecipeResponses, RecipesGetRecipeVersionData, RecipesGetRecipeVersionErrors, RecipesGetRecipeVersionResponses, RecipesImportRecipeData, RecipesImportRecipeErrors, RecipesImportRecipeResponses, RecipesListNodeTypesData, RecipesListNodeTypesErrors, RecipesListNodeTypesResponses, RecipesListRecipesData, RecipesListRecipesErrors, RecipesListRecipesResponses, RecipesListRecipeTemplatesData, RecipesListRecipeTemplatesErrors, RecipesListRecipeTemplatesResponses, RecipesPreviewRecipeRowsData, RecipesPreviewRecipeRowsErrors, RecipesPreviewRecipeRowsResponses, RecipesRunRecipeData, RecipesRunRecipeErrors, RecipesRunRecipeResponses, RecipesSaveRecipeData, RecipesSaveRecipeErrors, RecipesSaveRecipeResponses, RecipesValidateRecipeData, RecipesValidateRecipeErrors, RecipesValidateRecipeResponses, SystemGetSystemData, SystemGetSystemErrors, SystemGetSystemResponses, TrainingEstimateRunData, TrainingEstimateRunErrors, TrainingEstimateRunResponses, TrainingGetRunData, TrainingGetRunErrors, TrainingGetRunResponses, TrainingListPresetsData, TrainingListPresetsErrors, TrainingListPresetsResponses, TrainingListRunCheckpointsData, TrainingListRunCheckpointsErrors, TrainingListRunCheckpointsResponses, TrainingListRunsData, TrainingListRunsErrors, TrainingListRunsResponses, TrainingStartRunData, TrainingStartRunErrors, TrainingStartRunResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -234,6 +234,86 @@ export const datasetsGetDatasetStats = <ThrowOnError extends boolean = false>(op
 export const datasetsRecomputeDatasetStats = <ThrowOnError extends boolean = false>(options: Options<DatasetsRecomputeDatasetStatsData, ThrowOnError>) => (options.client ?? client).post<DatasetsRecomputeDatasetStatsResponses, DatasetsRecomputeDatasetStatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/datasets/{dataset_id}/versions/{version}/stats',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Exports
+ *
+ * Finished exports, newest first.
+ */
+export const exportsListExports = <ThrowOnError extends boolean = false>(options?: Options<ExportsListExportsData, ThrowOnError>) => (options?.client ?? client).get<ExportsListExportsResponses, ExportsListExportsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports',
+    ...options
+});
+
+/**
+ * Create Export
+ *
+ * Check the adapter, its base model and the options now (404 for an unknown adapter, 422
+ * naming the field, 409 when a model's files are gone), then queue an `export` job. Follow
+ * it with /api/jobs/{id} and /api/jobs/{id}/events; its result has export_id.
+ */
+export const exportsCreateExport = <ThrowOnError extends boolean = false>(options: Options<ExportsCreateExportData, ThrowOnError>) => (options.client ?? client).post<ExportsCreateExportResponses, ExportsCreateExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Export
+ *
+ * Delete the export and its files (a model registered from it keeps its own copy).
+ */
+export const exportsDeleteExport = <ThrowOnError extends boolean = false>(options: Options<ExportsDeleteExportData, ThrowOnError>) => (options.client ?? client).delete<ExportsDeleteExportResponses, ExportsDeleteExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports/{export_id}',
+    ...options
+});
+
+/**
+ * Get Export
+ *
+ * One export: its files (size, sha256, download path), the verification report, the
+ * Ollama Modelfile (gguf) and its job.
+ */
+export const exportsGetExport = <ThrowOnError extends boolean = false>(options: Options<ExportsGetExportData, ThrowOnError>) => (options.client ?? client).get<ExportsGetExportResponses, ExportsGetExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports/{export_id}',
+    ...options
+});
+
+/**
+ * Download Export
+ *
+ * A file with Content-Length and byte ranges (206; 416 for a range outside it); a folder
+ * (the adapter or merged model, or '.') as a tar archive with its exact Content-Length.
+ */
+export const exportsDownloadExport = <ThrowOnError extends boolean = false>(options: Options<ExportsDownloadExportData, ThrowOnError>) => (options.client ?? client).get<ExportsDownloadExportResponses, ExportsDownloadExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports/{export_id}/download',
+    ...options
+});
+
+/**
+ * Register Export
+ *
+ * Register a merged or gguf export as a model, so it can be chatted with and compared:
+ * checks now (422 for an adapter export, 409 when it is registered already or the name is
+ * taken), then queues an `export.register` job whose result has model_id.
+ */
+export const exportsRegisterExport = <ThrowOnError extends boolean = false>(options: Options<ExportsRegisterExportData, ThrowOnError>) => (options.client ?? client).post<ExportsRegisterExportResponses, ExportsRegisterExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/exports/{export_id}/register',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -1618,6 +1618,394 @@ export type EstimateSuggestion = {
 };
 
 /**
+ * ExportConfig
+ *
+ * One export of a trained adapter.
+ */
+export type ExportConfig = {
+    /**
+     * Dtype
+     *
+     * Weights' dtype of a merged export (fp32, fp16 or bf16). Only the merged format uses it.
+     */
+    dtype?: 'fp32' | 'fp16' | 'bf16';
+    /**
+     * Format
+     *
+     * adapter: the PEFT adapter folder (adapter_config.json + adapter_model.safetensors + README); merged: the adapter merged into the base weights, a transformers model folder; gguf: one GGUF file for llama.cpp, Ollama and LM Studio, plus an Ollama Modelfile.
+     */
+    format?: 'adapter' | 'merged' | 'gguf';
+    /**
+     * Name
+     *
+     * Stem of the exported file or folder names: letters, digits, '.', '_' and '-', no path separators. Default: the adapter's name, plus -adapter or -merged-<dtype> for those formats (a GGUF file is named <name>.<quant>.gguf).
+     */
+    name?: string | null;
+    /**
+     * Quant
+     *
+     * Quantisation of a GGUF export, as llama.cpp names it (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1; any case). Only the gguf format uses it.
+     */
+    quant?: 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1';
+    /**
+     * Source
+     *
+     * The adapter to export: its model name or id (a registered adapter, not a base model).
+     */
+    source: string;
+};
+
+/**
+ * ExportDetail
+ *
+ * One export: everything in the list, its files, the builders' whole report
+ * (verification numbers, times per phase, the Ollama Modelfile) and the job that wrote it.
+ */
+export type ExportDetail = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Download Path
+     *
+     * GET it to download the primary artifact.
+     */
+    download_path: string;
+    /**
+     * Dtype
+     *
+     * Weights' dtype (merged exports).
+     */
+    dtype: 'fp32' | 'fp16' | 'bf16' | null;
+    /**
+     * Files
+     */
+    files: Array<ExportFileOut>;
+    /**
+     * Format
+     */
+    format: 'adapter' | 'merged' | 'gguf';
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * The export job (null once it is deleted).
+     */
+    job: JobOut | null;
+    /**
+     * Job Id
+     *
+     * The export job that wrote it.
+     */
+    job_id: number | null;
+    /**
+     * Modelfile
+     *
+     * The Ollama Modelfile (gguf exports).
+     */
+    modelfile: string | null;
+    /**
+     * Name
+     *
+     * Stem of the artifacts' names.
+     */
+    name: string;
+    /**
+     * Passed
+     *
+     * Every verification check passed.
+     */
+    passed: boolean;
+    /**
+     * Path
+     *
+     * Folder under LATHE_HOME/exports.
+     */
+    path: string;
+    /**
+     * Primary
+     *
+     * The artifact a user downloads or registers: the .gguf file, the merged model folder or the adapter folder (relative to the export's folder).
+     */
+    primary: string;
+    /**
+     * Primary Is Folder
+     *
+     * The primary artifact is a folder: its download is a tar archive.
+     */
+    primary_is_folder: boolean;
+    /**
+     * Quant
+     *
+     * Quantisation (gguf exports).
+     */
+    quant: 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | null;
+    /**
+     * Registered Model Id
+     *
+     * The model registered from this export (merged or gguf), if any.
+     */
+    registered_model_id: number | null;
+    report: ExportReport;
+    /**
+     * Sha256
+     *
+     * sha256 of the primary file; for a folder, of its manifest: the lines '<sha256>  <path>' (as sha256sum prints them) of its files, paths relative to the folder, sorted by path, each ending in a newline.
+     */
+    sha256: string;
+    /**
+     * Size Bytes
+     *
+     * Every file of the export together.
+     */
+    size_bytes: number;
+    /**
+     * Source Model Id
+     *
+     * The adapter it was exported from (null once that adapter is deleted).
+     */
+    source_model_id: number | null;
+    /**
+     * Source Model Name
+     *
+     * That adapter's name.
+     */
+    source_model_name: string | null;
+};
+
+/**
+ * ExportFile
+ */
+export type ExportFile = {
+    /**
+     * Path
+     *
+     * Path relative to the export's folder, '/'-separated.
+     */
+    path: string;
+    /**
+     * Sha256
+     */
+    sha256: string;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+};
+
+/**
+ * ExportFileOut
+ */
+export type ExportFileOut = {
+    /**
+     * Download Path
+     *
+     * GET it to download this file.
+     */
+    download_path: string;
+    /**
+     * Path
+     *
+     * Relative to the export's folder, '/'-separated.
+     */
+    path: string;
+    /**
+     * Sha256
+     */
+    sha256: string;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+};
+
+/**
+ * ExportOut
+ *
+ * A finished export in a list.
+ */
+export type ExportOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Download Path
+     *
+     * GET it to download the primary artifact.
+     */
+    download_path: string;
+    /**
+     * Dtype
+     *
+     * Weights' dtype (merged exports).
+     */
+    dtype: 'fp32' | 'fp16' | 'bf16' | null;
+    /**
+     * Format
+     */
+    format: 'adapter' | 'merged' | 'gguf';
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     *
+     * The export job that wrote it.
+     */
+    job_id: number | null;
+    /**
+     * Name
+     *
+     * Stem of the artifacts' names.
+     */
+    name: string;
+    /**
+     * Passed
+     *
+     * Every verification check passed.
+     */
+    passed: boolean;
+    /**
+     * Path
+     *
+     * Folder under LATHE_HOME/exports.
+     */
+    path: string;
+    /**
+     * Primary
+     *
+     * The artifact a user downloads or registers: the .gguf file, the merged model folder or the adapter folder (relative to the export's folder).
+     */
+    primary: string;
+    /**
+     * Primary Is Folder
+     *
+     * The primary artifact is a folder: its download is a tar archive.
+     */
+    primary_is_folder: boolean;
+    /**
+     * Quant
+     *
+     * Quantisation (gguf exports).
+     */
+    quant: 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | null;
+    /**
+     * Registered Model Id
+     *
+     * The model registered from this export (merged or gguf), if any.
+     */
+    registered_model_id: number | null;
+    /**
+     * Sha256
+     *
+     * sha256 of the primary file; for a folder, of its manifest: the lines '<sha256>  <path>' (as sha256sum prints them) of its files, paths relative to the folder, sorted by path, each ending in a newline.
+     */
+    sha256: string;
+    /**
+     * Size Bytes
+     *
+     * Every file of the export together.
+     */
+    size_bytes: number;
+    /**
+     * Source Model Id
+     *
+     * The adapter it was exported from (null once that adapter is deleted).
+     */
+    source_model_id: number | null;
+    /**
+     * Source Model Name
+     *
+     * That adapter's name.
+     */
+    source_model_name: string | null;
+};
+
+/**
+ * ExportPage
+ */
+export type ExportPage = {
+    /**
+     * Items
+     */
+    items: Array<ExportOut>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` to get the next page; null at the end.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * ExportRegisterRequest
+ */
+export type ExportRegisterRequest = {
+    /**
+     * Name
+     *
+     * The new model's name; defaults to the export's name.
+     */
+    name?: string | null;
+};
+
+/**
+ * ExportReport
+ *
+ * What the builders return; stored on the export row and shown by the UI.
+ */
+export type ExportReport = {
+    /**
+     * Files
+     *
+     * Every artifact file, with size and sha256.
+     */
+    files: Array<ExportFile>;
+    /**
+     * Format
+     */
+    format: 'adapter' | 'merged' | 'gguf';
+    /**
+     * Modelfile
+     *
+     * The Ollama Modelfile text (gguf).
+     */
+    modelfile?: string | null;
+    /**
+     * Passed
+     *
+     * Every verification check passed.
+     */
+    passed: boolean;
+    /**
+     * Primary
+     *
+     * The file or folder a user downloads or registers back: the .gguf file, the merged model folder, or the adapter folder (relative path).
+     */
+    primary: string;
+    /**
+     * Seconds
+     *
+     * Wall time per phase: merge, write, quantise, verify.
+     */
+    seconds?: {
+        [key: string]: number;
+    };
+    /**
+     * Verification
+     */
+    verification?: {
+        [key: string]: {
+            [key: string]: unknown;
+        };
+    };
+};
+
+/**
  * FilterNode
  */
 export type FilterNode = {
@@ -3729,6 +4117,12 @@ export type SystemInfo = {
      */
     torch_version: string;
     /**
+     * Training Kernels
+     *
+     * Whether training runs with `kernels: auto` use Lathe's fused Triton kernels here (they need a CUDA GPU; `kernels: on` also runs them interpreted with TRITON_INTERPRET=1).
+     */
+    training_kernels: boolean;
+    /**
      * Transformers Version
      */
     transformers_version: string | null;
@@ -5535,6 +5929,297 @@ export type DatasetsRecomputeDatasetStatsResponses = {
 };
 
 export type DatasetsRecomputeDatasetStatsResponse = DatasetsRecomputeDatasetStatsResponses[keyof DatasetsRecomputeDatasetStatsResponses];
+
+export type ExportsListExportsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Model Id
+         *
+         * Only the exports of this adapter, or of this base model's adapters.
+         */
+        model_id?: number | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * next_cursor of the previous page
+         */
+        cursor?: string | null;
+    };
+    url: '/api/exports';
+};
+
+export type ExportsListExportsErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsListExportsError = ExportsListExportsErrors[keyof ExportsListExportsErrors];
+
+export type ExportsListExportsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExportPage;
+};
+
+export type ExportsListExportsResponse = ExportsListExportsResponses[keyof ExportsListExportsResponses];
+
+export type ExportsCreateExportData = {
+    body: ExportConfig;
+    path?: never;
+    query?: never;
+    url: '/api/exports';
+};
+
+export type ExportsCreateExportErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsCreateExportError = ExportsCreateExportErrors[keyof ExportsCreateExportErrors];
+
+export type ExportsCreateExportResponses = {
+    /**
+     * Successful Response
+     */
+    202: JobOut;
+};
+
+export type ExportsCreateExportResponse = ExportsCreateExportResponses[keyof ExportsCreateExportResponses];
+
+export type ExportsDeleteExportData = {
+    body?: never;
+    path: {
+        /**
+         * Export Id
+         *
+         * The export's id.
+         */
+        export_id: number;
+    };
+    query?: never;
+    url: '/api/exports/{export_id}';
+};
+
+export type ExportsDeleteExportErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsDeleteExportError = ExportsDeleteExportErrors[keyof ExportsDeleteExportErrors];
+
+export type ExportsDeleteExportResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ExportsDeleteExportResponse = ExportsDeleteExportResponses[keyof ExportsDeleteExportResponses];
+
+export type ExportsGetExportData = {
+    body?: never;
+    path: {
+        /**
+         * Export Id
+         *
+         * The export's id.
+         */
+        export_id: number;
+    };
+    query?: never;
+    url: '/api/exports/{export_id}';
+};
+
+export type ExportsGetExportErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsGetExportError = ExportsGetExportErrors[keyof ExportsGetExportErrors];
+
+export type ExportsGetExportResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExportDetail;
+};
+
+export type ExportsGetExportResponse = ExportsGetExportResponses[keyof ExportsGetExportResponses];
+
+export type ExportsDownloadExportData = {
+    body?: never;
+    headers?: {
+        /**
+         * Range
+         *
+         * bytes=first-last, as RFC 9110 has it.
+         */
+        range?: string | null;
+    };
+    path: {
+        /**
+         * Export Id
+         *
+         * The export's id.
+         */
+        export_id: number;
+    };
+    query?: {
+        /**
+         * File
+         *
+         * A file or folder of the export, relative to its folder ('.' for everything); default the primary artifact.
+         */
+        file?: string | null;
+    };
+    url: '/api/exports/{export_id}/download';
+};
+
+export type ExportsDownloadExportErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * A Range outside the file, or malformed.
+     */
+    416: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsDownloadExportError = ExportsDownloadExportErrors[keyof ExportsDownloadExportErrors];
+
+export type ExportsDownloadExportResponses = {
+    /**
+     * The file, or a tar archive of a folder.
+     */
+    200: unknown;
+    /**
+     * The byte range asked for (Range header).
+     */
+    206: unknown;
+};
+
+export type ExportsRegisterExportData = {
+    /**
+     * Body
+     */
+    body?: ExportRegisterRequest | null;
+    path: {
+        /**
+         * Export Id
+         *
+         * The export's id.
+         */
+        export_id: number;
+    };
+    query?: never;
+    url: '/api/exports/{export_id}/register';
+};
+
+export type ExportsRegisterExportErrors = {
+    /**
+     * missing or wrong API token
+     */
+    401: ErrorResponse;
+    /**
+     * not found
+     */
+    404: ErrorResponse;
+    /**
+     * conflict
+     */
+    409: ErrorResponse;
+    /**
+     * invalid input
+     */
+    422: ErrorResponse;
+};
+
+export type ExportsRegisterExportError = ExportsRegisterExportErrors[keyof ExportsRegisterExportErrors];
+
+export type ExportsRegisterExportResponses = {
+    /**
+     * Successful Response
+     */
+    202: JobOut;
+};
+
+export type ExportsRegisterExportResponse = ExportsRegisterExportResponses[keyof ExportsRegisterExportResponses];
 
 export type HealthGetHealthData = {
     body?: never;

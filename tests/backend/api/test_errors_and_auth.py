@@ -89,6 +89,7 @@ def test_operation_ids_are_stable_tag_dash_name(client: TestClient) -> None:
         "recipes",
         "jobs",
         "training",
+        "exports",
         "inference",
         "chat",
         "openai",

@@ -1,18 +1,17 @@
 """Tiny models built in the test itself: a byte-level BPE tokenizer, random 2-layer Llama
-folders, and GGUF files written from them with the gguf package (llama.cpp tensor names,
-F32 tensors, tokenizer metadata). Nothing is downloaded."""
+folders, and F32 GGUF files written from them with the export's GGUF writer. Nothing is
+downloaded."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from gguf import GGUFWriter, LlamaFileType
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+from lathe.export.artifacts.gguf_writer import write_gguf as write_llama_gguf
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 CHAT_TEMPLATE = (
@@ -32,24 +31,6 @@ _CORPUS = [
     "the quick brown fox jumps over the lazy dog",
     "a user asks and the assistant answers",
 ]
-
-# transformers module names -> llama.cpp tensor names, per decoder layer.
-_LAYER_TENSORS = {
-    "input_layernorm.weight": "attn_norm.weight",
-    "post_attention_layernorm.weight": "ffn_norm.weight",
-    "self_attn.q_proj.weight": "attn_q.weight",
-    "self_attn.k_proj.weight": "attn_k.weight",
-    "self_attn.v_proj.weight": "attn_v.weight",
-    "self_attn.o_proj.weight": "attn_output.weight",
-    "mlp.gate_proj.weight": "ffn_gate.weight",
-    "mlp.up_proj.weight": "ffn_up.weight",
-    "mlp.down_proj.weight": "ffn_down.weight",
-}
-_GLOBAL_TENSORS = {
-    "model.embed_tokens.weight": "token_embd.weight",
-    "model.norm.weight": "output_norm.weight",
-    "lm_head.weight": "output.weight",
-}
 
 
 def build_bpe_tokenizer() -> Tokenizer:
@@ -119,71 +100,17 @@ def write_model_folder(
     return model
 
 
-def _permute_for_llama_cpp(weight: np.ndarray, n_head: int) -> np.ndarray:
-    # llama.cpp's converter interleaves the rotary halves of q/k rows; transformers undoes it
-    # when it reads a llama GGUF, so the file must carry them permuted.
-    return (
-        weight.reshape(n_head, 2, weight.shape[0] // n_head // 2, *weight.shape[1:])
-        .swapaxes(1, 2)
-        .reshape(weight.shape)
-    )
-
-
-def _gguf_tensor_name(name: str) -> str:
-    if name in _GLOBAL_TENSORS:
-        return _GLOBAL_TENSORS[name]
-    parts = name.split(".")  # model.layers.<i>.<module path>
-    return f"blk.{parts[2]}.{_LAYER_TENSORS['.'.join(parts[3:])]}"
-
-
 def write_gguf(
     dest: Path, model: LlamaForCausalLM, tokenizer: Tokenizer, *, chat_template: bool = True
 ) -> Path:
-    """Write `model` and `tokenizer` as an F32 llama GGUF file at `dest`."""
-    config = model.config
-    writer = GGUFWriter(str(dest), "llama")
-    writer.add_name("tiny llama")
-    writer.add_block_count(NUM_LAYERS)
-    writer.add_context_length(CONTEXT_LENGTH)
-    writer.add_embedding_length(HIDDEN_SIZE)
-    writer.add_feed_forward_length(config.intermediate_size)
-    writer.add_head_count(NUM_HEADS)
-    writer.add_head_count_kv(NUM_KV_HEADS)
-    writer.add_rope_freq_base(ROPE_THETA)
-    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
-    writer.add_vocab_size(VOCAB_SIZE)
-    writer.add_rope_dimension_count(HIDDEN_SIZE // NUM_HEADS)
-    writer.add_file_type(LlamaFileType.ALL_F32)
-
-    vocab = tokenizer.get_vocab()
-    tokens = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
-    merges = json.loads(tokenizer.to_str())["model"]["merges"]
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("default")
-    writer.add_token_list(tokens)
-    writer.add_token_types([3 if token in SPECIAL_TOKENS else 1 for token in tokens])
-    writer.add_token_merges(
-        [" ".join(merge) if isinstance(merge, list) else merge for merge in merges]
+    """Write `model` and `tokenizer` as an F32 llama GGUF file at `dest`, with the export's
+    GGUF writer (llama.cpp tensor names and layout, tokenizer metadata)."""
+    write_llama_gguf(
+        dest,
+        model,
+        wrap_tokenizer(tokenizer, chat_template=chat_template),
+        quant="F32",
+        name="tiny llama",
+        log=lambda _line: None,
     )
-    writer.add_bos_token_id(1)
-    writer.add_eos_token_id(2)
-    writer.add_unk_token_id(0)
-    writer.add_pad_token_id(2)
-    writer.add_add_bos_token(False)
-    if chat_template:
-        writer.add_chat_template(CHAT_TEMPLATE)
-
-    for name, tensor in model.state_dict().items():
-        if name == "lm_head.weight" and config.tie_word_embeddings:
-            continue  # a tied GGUF has no output.weight; the loader ties it back
-        weight = tensor.detach().to(torch.float32).numpy()
-        if name.endswith("self_attn.q_proj.weight"):
-            weight = _permute_for_llama_cpp(weight, NUM_HEADS)
-        elif name.endswith("self_attn.k_proj.weight"):
-            weight = _permute_for_llama_cpp(weight, NUM_KV_HEADS)
-        writer.add_tensor(_gguf_tensor_name(name), np.ascontiguousarray(weight))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
     return dest
