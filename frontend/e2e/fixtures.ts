@@ -39,3 +39,14 @@ export async function jobSucceeded(request: APIRequestContext, jobId: number, ti
     .poll(async () => ((await (await request.get(`/api/jobs/${jobId}`)).json()) as { status: string }).status, { timeout })
     .toBe('succeeded');
 }
+
+/** Imports the tiny model as `model` and the built-in identity sample as `dataset` over the API,
+ * as a script would, and waits for both. */
+export async function importTinyModelAndIdentity(request: APIRequestContext, model: string, dataset: string): Promise<void> {
+  const imported = await request.post('/api/models/import', { data: { source: tinyModelPath(), name: model } });
+  expect(imported.status()).toBe(202);
+  const sample = await request.post('/api/datasets/samples/identity', { data: { name: dataset } });
+  expect(sample.status()).toBe(202);
+  await jobSucceeded(request, ((await imported.json()) as { id: number }).id);
+  await jobSucceeded(request, ((await sample.json()) as { job: { id: number } }).job.id);
+}

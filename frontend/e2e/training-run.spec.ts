@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, jobSucceeded, test, tinyModelPath } from './fixtures';
+import { expect, importTinyModelAndIdentity, test } from './fixtures';
 
 const MODEL = 'e2e-train-tiny';
 const DATASET = 'e2e-identity';
@@ -18,12 +18,7 @@ async function trainPoints(chart: Locator): Promise<number> {
 
 test('train a tiny model from the form: the loss chart fills live, stop, resume, finish', async ({ page, request }, testInfo) => {
   // The model and the data come in over the API, as a script would; the run starts from the form.
-  const imported = await request.post('/api/models/import', { data: { source: tinyModelPath(), name: MODEL } });
-  expect(imported.status()).toBe(202);
-  const sample = await request.post('/api/datasets/samples/identity', { data: { name: DATASET } });
-  expect(sample.status()).toBe(202);
-  await jobSucceeded(request, ((await imported.json()) as { id: number }).id);
-  await jobSucceeded(request, ((await sample.json()) as { job: { id: number } }).job.id);
+  await importTinyModelAndIdentity(request, MODEL, DATASET);
 
   await page.goto('/training');
   const empty = page.getByRole('status', { name: 'No training runs yet' });

@@ -2,6 +2,7 @@ import { createRouter, type RouterHistory } from '@tanstack/react-router';
 import { RouteError } from '../components/RouteError';
 import { chatCompareRoute, chatRoute, chatThreadRoute } from './chat';
 import { datasetRoute, datasetsRoute } from './datasets';
+import { exportRoute } from './exports';
 import { indexRoute } from './home';
 import { jobRoute, jobsRoute } from './jobs';
 import { modelsRoute } from './models';
@@ -21,6 +22,7 @@ export const routeTree = rootRoute.addChildren([
   trainingRoute,
   newRunRoute,
   runRoute,
+  exportRoute,
   chatRoute,
   chatCompareRoute,
   chatThreadRoute,

@@ -9,6 +9,7 @@ export const defaultHandlers = [
   http.get('*/api/models/builtin', () => HttpResponse.json([builtinEntry])),
   http.get('*/api/models', () => HttpResponse.json({ items: [], next_cursor: null })),
   http.get('*/api/jobs', () => HttpResponse.json({ items: [], next_cursor: null })),
+  http.get('*/api/exports', () => HttpResponse.json({ items: [], next_cursor: null })),
 ];
 
 export const server = setupServer(...defaultHandlers);

@@ -203,6 +203,14 @@ describe('Job page', () => {
     expect(screen.getByText('Training run')).toBeInTheDocument();
   });
 
+  it('links a finished export job to its export', async () => {
+    const job = finishedJob('succeeded', { id: 13, kind: 'export', params: { source: 'chat-lora' }, result: { export_id: 3 } });
+    server.use(jobEndpoint(job).handler, logEndpoint(13).handler);
+    renderApp('/jobs/13');
+    expect(await screen.findByRole('link', { name: 'Open export' })).toHaveAttribute('href', '/exports/3');
+    expect(screen.getByRole('table', { name: 'Details of job 13' })).toHaveTextContent('Export (export)');
+  });
+
   it("shows the API's message for a job that does not exist", async () => {
     server.use(
       http.get('*/api/jobs/404', () => HttpResponse.json(errorBody('not_found', 'job 404 not found'), { status: 404 })),

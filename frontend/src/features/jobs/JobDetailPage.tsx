@@ -1,5 +1,5 @@
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconBox, IconChartLine } from '@tabler/icons-react';
+import { IconArrowLeft, IconBox, IconChartLine, IconPackageExport } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import type { JobOut } from '../../api/types.gen';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -34,6 +34,7 @@ function BackLink() {
 
 function ResultCard({ job }: { job: JobOut }) {
   const modelId = job.result?.model_id;
+  const exportId = job.result?.export_id;
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-labelledby="job-input-title">
       <Stack gap="sm">
@@ -56,6 +57,17 @@ function ResultCard({ job }: { job: JobOut }) {
                 style={{ alignSelf: 'flex-start' }}
               >
                 Open model
+              </ButtonLink>
+            ) : null}
+            {typeof exportId === 'number' && job.kind === 'export' ? (
+              <ButtonLink
+                to="/exports/$exportId"
+                params={{ exportId }}
+                variant="light"
+                leftSection={<IconPackageExport size={16} aria-hidden />}
+                style={{ alignSelf: 'flex-start' }}
+              >
+                Open export
               </ButtonLink>
             ) : null}
           </>

@@ -42,6 +42,8 @@ export const KIND_LABELS: Record<string, string> = {
   'dataset.stats': 'Dataset stats',
   'recipe.run': 'Recipe run',
   train: 'Training run',
+  export: 'Export',
+  'export.register': 'Export registration',
   noop: 'No-op',
   sleep: 'Sleep',
 };

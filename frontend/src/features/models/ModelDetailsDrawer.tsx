@@ -4,6 +4,7 @@ import type { ModelOut } from '../../api/types.gen';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FactList } from '../../components/FactList';
 import { LoadingState } from '../../components/LoadingState';
+import { ExportsCard } from '../exports/ExportsCard';
 import { useSystemInfo } from '../system/queries';
 import { modelFacts } from './modelFacts';
 import { useModel } from './queries';
@@ -28,6 +29,7 @@ export function ModelDetailsDrawer({ modelId, onClose, onDelete }: ModelDetailsD
       ) : (
         <Stack gap="md">
           <FactList facts={modelFacts(model.data, latheHome)} label={`Metadata of ${model.data.name}`} />
+          <ExportsCard modelId={model.data.id} adapterName={model.data.kind === 'adapter' ? model.data.name : null} />
           <Group justify="flex-end">
             <Button
               color="red"

@@ -1,10 +1,11 @@
-import { Alert, Button, Card, Grid, Group, List, Stack, Text } from '@mantine/core';
+import { Button, Card, Grid, Group, Stack, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconAlertTriangle, IconPlayerPlay } from '@tabler/icons-react';
+import { IconPlayerPlay } from '@tabler/icons-react';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import type { PresetOut } from '../../api/types.gen';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { RefusalAlert } from '../../components/RefusalAlert';
 import { CONFIG_FIELD_NAMES, CONFIG_FIELDS, PRESET_FIELD } from './config/configFields';
 import { ConfigSections } from './config/ConfigSections';
 import { applyPreset, type ConfigValues, fullConfig, localProblems, valueAt, withValue } from './config/formValues';
@@ -87,15 +88,7 @@ export function RunForm() {
                 showRequired={attempted}
                 onFieldChange={onFieldChange}
               />
-              {problems.general.length > 0 ? (
-                <Alert color="red" variant="light" icon={<IconAlertTriangle aria-hidden />} title="The server refused this config" role="alert">
-                  <List size="sm" spacing={2}>
-                    {problems.general.map((message) => (
-                      <List.Item key={message}>{message}</List.Item>
-                    ))}
-                  </List>
-                </Alert>
-              ) : null}
+              <RefusalAlert title="The server refused this config" messages={problems.general} />
               {startFailure ? <ErrorAlert title="Could not start the run" error={startFailure} /> : null}
               <Group justify="space-between" gap="sm">
                 <Text size="sm" c="dimmed">

@@ -148,6 +148,10 @@ describe('Run page', () => {
     expect(screen.getByRole('table', { name: 'Estimate' })).toHaveTextContent('about 27 min 20 s for 40 steps');
     expect(screen.getByRole('link', { name: 'Job details' })).toHaveAttribute('href', '/jobs/21');
     expect(screen.queryByRole('button', { name: 'Resume' })).not.toBeInTheDocument();
+    // The adapter's exports, and the dialog to make one.
+    const exports = screen.getByRole('region', { name: 'Exports' });
+    expect(await within(exports).findByText(/^No exports yet\. Export this adapter/)).toBeInTheDocument();
+    expect(within(exports).getByRole('button', { name: 'Export adapter' })).toBeInTheDocument();
   });
 
   it('says what comes while a queued run has no points, samples or checkpoints yet', async () => {

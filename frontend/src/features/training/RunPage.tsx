@@ -6,6 +6,7 @@ import type { JobOut, TrainingRunDetail } from '../../api/types.gen';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { IdRoutePage } from '../../components/IdRoutePage';
 import { LoadingState } from '../../components/LoadingState';
+import { ExportsCard } from '../exports/ExportsCard';
 import { JobErrorAlert } from '../jobs/JobErrorAlert';
 import { JobLogViewer } from '../jobs/JobLogViewer';
 import { JobProgressBar } from '../jobs/JobProgressBar';
@@ -21,7 +22,7 @@ import { CheckpointsCard } from './CheckpointsCard';
 import { RunActions } from './RunActions';
 import { RunCharts } from './RunCharts';
 import { RunConfigCard } from './RunConfigCard';
-import { RunResultCard } from './RunResultCard';
+import { resultName, RunResultCard } from './RunResultCard';
 import { useRun } from './queries';
 import { runTitle } from './runText';
 import { SamplesCard } from './SamplesCard';
@@ -74,6 +75,7 @@ function RunDetail({ runId }: { runId: number }) {
   if (run.isPending || job.isPending) return <LoadingState label="Loading the run…" />;
   const current = job.data;
   const active = isActive(current.status);
+  const adapterName = resultName(run.data, 'adapter');
   return (
     <Stack gap="lg">
       <RunHeader run={run.data} job={current} stream={stream} />
@@ -94,6 +96,9 @@ function RunDetail({ runId }: { runId: number }) {
         <RunResultCard run={run.data} status={current.status} />
         <CheckpointsCard run={run.data} active={active} />
       </SimpleGrid>
+      {run.data.adapter_model_id !== null && adapterName ? (
+        <ExportsCard modelId={run.data.adapter_model_id} adapterName={adapterName} />
+      ) : null}
       <SamplesCard run={run.data} status={current.status} />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
         <RunConfigCard run={run.data} />

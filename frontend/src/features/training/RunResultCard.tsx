@@ -7,7 +7,7 @@ import { ButtonLink } from '../../components/RouterLinks';
 import { sentenceCase } from '../../lib/jsonSchema';
 
 /** The `name` of a `{id, name}` entry of the result (the adapter, the base model). */
-function resultName(run: TrainingRunDetail, key: 'adapter' | 'model'): string | null {
+export function resultName(run: TrainingRunDetail, key: 'adapter' | 'model'): string | null {
   const entry = run.result?.[key];
   if (typeof entry !== 'object' || entry === null) return null;
   const name = (entry as Record<string, unknown>).name;
