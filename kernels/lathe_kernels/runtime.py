@@ -30,3 +30,11 @@ def use_triton(tensor: torch.Tensor) -> bool:
     if tensor.is_cuda:
         return True
     return interpreting() and tensor.device.type == "cpu"
+
+
+def compute_dtype(tensor: torch.Tensor) -> torch.dtype:
+    """The dtype an op's GEMMs on `tensor` run in: autocast's when it is on (as F.linear's
+    would), else the tensor's own."""
+    if torch.is_autocast_enabled(tensor.device.type):
+        return torch.get_autocast_dtype(tensor.device.type)
+    return tensor.dtype

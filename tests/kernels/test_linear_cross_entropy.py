@@ -17,6 +17,7 @@ from lathe_kernels.ops.linear_cross_entropy import (
     linear_cross_entropy_reference,
 )
 from lathe_kernels.runtime import use_triton
+from tests.kernels.autograd_runs import assert_as_close_as_eager
 
 # fp32 on both sides. The kernel's online softmax rescales its running sum block by block and the
 # chunked GEMMs sum in another order than one big one: differences ~1e-7 of values ~1 at a
@@ -282,18 +283,12 @@ def test_bf16_is_as_close_to_fp32_truth_as_pytorch_bf16(reduction: str) -> None:
     truth = loss_and_grads(linear_cross_entropy_reference, truth_inputs, **options)
     eager = loss_and_grads(linear_cross_entropy_reference, bf16_inputs, **options)
     kernel = loss_and_grads(linear_cross_entropy, bf16_inputs, **options)
-    for name, exact, bf16_eager, bf16_kernel in zip(
+    assert_as_close_as_eager(
         ("loss", "hidden", "weight"),
-        [truth[0], *truth[1]],
-        [eager[0], *eager[1]],
         [kernel[0], *kernel[1]],
-        strict=True,
-    ):
-        kernel_error = (bf16_kernel.float() - exact).abs().max().item()
-        eager_error = (bf16_eager.float() - exact).abs().max().item()
-        # tol: one bf16 ulp of the largest value (2^-8 relative): both round fp32 sums to bf16.
-        tol = exact.abs().max().item() * 2**-8
-        assert kernel_error <= eager_error + tol, f"{name}: {kernel_error} > {eager_error} + {tol}"
+        [eager[0], *eager[1]],
+        [truth[0], *truth[1]],
+    )
 
 
 @pytest.mark.gpu

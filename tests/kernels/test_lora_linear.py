@@ -14,6 +14,7 @@ from peft import LoraConfig, get_peft_model
 
 from lathe_kernels.ops.lora_linear import lora_linear, lora_linear_reference
 from lathe_kernels.runtime import use_triton
+from tests.kernels.autograd_runs import assert_as_close_as_eager
 
 # fp32 on both sides; the kernel adds the rank-r term in its own order (tl.dot over a padded rank,
 # then one add into the cuBLAS result), so results differ by fp32 rounding of sums of at most a
@@ -229,20 +230,12 @@ def assert_bf16_as_close_as_pytorch(
     bf16_grad = grad_output.bfloat16()
     eager = run_with_grads(lora_linear_reference, bf16_inputs, 2.0, bf16_grad, **options)
     kernel = run_with_grads(lora_linear, bf16_inputs, 2.0, bf16_grad, **options)
-    names = ("y", "x", "lora_a", "lora_b", "bias")
-    outputs = zip(
-        [truth[0], *truth[1]], [eager[0], *eager[1]], [kernel[0], *kernel[1]], strict=True
+    assert_as_close_as_eager(
+        ("y", "x", "lora_a", "lora_b", "bias"),
+        [kernel[0], *kernel[1]],
+        [eager[0], *eager[1]],
+        [truth[0], *truth[1]],
     )
-    for name, (exact, bf16_eager, bf16_kernel) in zip(names, outputs, strict=True):
-        if exact is None:
-            continue
-        assert bf16_eager is not None and bf16_kernel is not None
-        kernel_error = (bf16_kernel.float() - exact).abs().max().item()
-        eager_error = (bf16_eager.float() - exact).abs().max().item()
-        # tol: one bf16 ulp of the largest value (2^-8 relative): the two may round the same
-        # fp32 sum to neighbouring bf16 values.
-        tol = exact.abs().max().item() * 2**-8
-        assert kernel_error <= eager_error + tol, f"{name}: {kernel_error} > {eager_error} + {tol}"
 
 
 def test_bf16_under_the_interpreter() -> None:

@@ -10,7 +10,14 @@ import torch
 from transformers.models.llama.modeling_llama import LlamaRMSNorm
 
 from lathe_kernels.ops.rms_norm import rms_norm, rms_norm_reference
-from tests.kernels.autograd_runs import Run, plain_sum, run, weighted_sum
+from tests.kernels.autograd_runs import (
+    Run,
+    assert_runs_as_close_as_eager,
+    assert_same,
+    plain_sum,
+    run,
+    weighted_sum,
+)
 
 KERNEL_NODE = "_RMSNormFunctionBackward"
 # fp32 on both sides; they differ only in the order of the row sums (sum of squares, and the
@@ -37,15 +44,7 @@ def _both(
 
 
 def _assert_same(kernel: Run, reference: Run) -> None:
-    assert kernel.node == KERNEL_NODE  # the Triton path ran, not the reference
-    for got, want in zip(
-        kernel.outputs + kernel.grads, reference.outputs + reference.grads, strict=True
-    ):
-        if want is None:
-            assert got is None
-            continue
-        assert got is not None
-        torch.testing.assert_close(got, want, **TOLERANCE)
+    assert_same(kernel, reference, KERNEL_NODE, **TOLERANCE)
 
 
 @pytest.mark.parametrize(
@@ -98,11 +97,6 @@ def test_a_weight_of_the_wrong_size_is_refused() -> None:
         rms_norm(x, weight[:7], 1e-6)
 
 
-def _max_error(got: torch.Tensor | None, truth: torch.Tensor | None) -> float:
-    assert got is not None and truth is not None
-    return float((got.float() - truth.float()).abs().max())
-
-
 @pytest.mark.gpu
 def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     hidden = 576
@@ -126,18 +120,7 @@ def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     )
     kernel = run(rms_norm, inputs, loss, eps=1e-6)
     pytorch = run(eager, inputs, loss)
-    assert kernel.node == KERNEL_NODE
-    for name, got, baseline, want in zip(
-        ("y", "dx", "dw"),
-        kernel.outputs + kernel.grads,
-        pytorch.outputs + pytorch.grads,
-        truth.outputs + truth.grads,
-        strict=True,
-    ):
-        # One bf16 rounding step (2^-8 relative) at the size of the largest true value: the
-        # kernel rounds once at the end, PyTorch at every step, so it may differ by that.
-        tol = 2**-8 * float(want.abs().max()) if want is not None else 0.0
-        assert _max_error(got, want) <= _max_error(baseline, want) + tol, name
+    assert_runs_as_close_as_eager(("y", "dx", "dw"), kernel, pytorch, truth, KERNEL_NODE)
 
 
 @pytest.mark.gpu

@@ -12,7 +12,14 @@ from transformers import LlamaConfig
 from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
 
 from lathe_kernels.ops.rope import apply_rope, apply_rope_reference
-from tests.kernels.autograd_runs import Run, plain_sum, run, weighted_sum
+from tests.kernels.autograd_runs import (
+    Run,
+    assert_runs_as_close_as_eager,
+    assert_same,
+    plain_sum,
+    run,
+    weighted_sum,
+)
 
 KERNEL_NODE = "_RoPEFunctionBackward"
 # Each output element is x1 * c +- x2 * s on both sides, in fp32: equal up to fused
@@ -53,15 +60,7 @@ def _both(
 
 
 def _assert_same(kernel: Run, reference: Run) -> None:
-    assert kernel.node == KERNEL_NODE  # the Triton path ran, not the reference
-    for got, want in zip(
-        kernel.outputs + kernel.grads, reference.outputs + reference.grads, strict=True
-    ):
-        if want is None:
-            assert got is None
-            continue
-        assert got is not None
-        torch.testing.assert_close(got, want, **TOLERANCE)
+    assert_same(kernel, reference, KERNEL_NODE, **TOLERANCE)
 
 
 @pytest.mark.parametrize(
@@ -152,11 +151,6 @@ def test_shapes_that_do_not_fit_are_refused(
         apply_rope(q, q[:, :2], torch.randn(cos_shape), torch.randn(cos_shape))
 
 
-def _max_error(got: torch.Tensor | None, truth: torch.Tensor | None) -> float:
-    assert got is not None and truth is not None
-    return float((got.float() - truth.float()).abs().max())
-
-
 @pytest.mark.gpu
 def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     config = LlamaConfig(hidden_size=576, num_attention_heads=9, num_key_value_heads=3)
@@ -179,17 +173,8 @@ def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     )
     kernel = run(apply_rope, (q, k, cos, sin), loss)
     pytorch = run(apply_rotary_pos_emb, (q, k, cos, sin), loss)
-    assert kernel.node == KERNEL_NODE
-    for name, got, baseline, want in zip(
-        ("q", "k", "dq", "dk"),
-        kernel.outputs + kernel.grads[:2],
-        pytorch.outputs + pytorch.grads[:2],
-        truth.outputs + truth.grads[:2],
-        strict=True,
-    ):
-        # One bf16 rounding step (2^-8 relative) at the size of the largest true value.
-        tol = 2**-8 * float(want.abs().max()) if want is not None else 0.0
-        assert _max_error(got, want) <= _max_error(baseline, want) + tol, name
+    names = ("q", "k", "dq", "dk", "dcos", "dsin")  # cos and sin are constants: no gradients
+    assert_runs_as_close_as_eager(names, kernel, pytorch, truth, KERNEL_NODE)
 
 
 @pytest.mark.gpu

@@ -9,7 +9,14 @@ import pytest
 import torch
 
 from lathe_kernels.ops.swiglu import swiglu, swiglu_reference
-from tests.kernels.autograd_runs import Run, plain_sum, run, weighted_sum
+from tests.kernels.autograd_runs import (
+    Run,
+    assert_runs_as_close_as_eager,
+    assert_same,
+    plain_sum,
+    run,
+    weighted_sum,
+)
 
 KERNEL_NODE = "_SwiGLUFunctionBackward"
 # Elementwise fp32 on both sides; the sigmoid (exp) of NumPy and of PyTorch may differ by an
@@ -35,12 +42,7 @@ def _both(inputs: tuple[torch.Tensor, torch.Tensor], *, dense_grad: bool = True)
 
 
 def _assert_same(kernel: Run, reference: Run) -> None:
-    assert kernel.node == KERNEL_NODE  # the Triton path ran, not the reference
-    for got, want in zip(
-        kernel.outputs + kernel.grads, reference.outputs + reference.grads, strict=True
-    ):
-        assert got is not None and want is not None
-        torch.testing.assert_close(got, want, **TOLERANCE)
+    assert_same(kernel, reference, KERNEL_NODE, **TOLERANCE)
 
 
 @pytest.mark.parametrize(
@@ -83,11 +85,6 @@ def test_shapes_that_differ_are_refused() -> None:
         swiglu(gate, up[:, :7])
 
 
-def _max_error(got: torch.Tensor | None, truth: torch.Tensor | None) -> float:
-    assert got is not None and truth is not None
-    return float((got.float() - truth.float()).abs().max())
-
-
 @pytest.mark.gpu
 def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     generator = torch.Generator(device="cuda").manual_seed(0)
@@ -104,17 +101,7 @@ def test_bf16_is_as_close_to_fp32_truth_as_pytorch_in_bf16() -> None:
     )
     kernel = run(swiglu, inputs, loss)
     pytorch = run(eager, inputs, loss)
-    assert kernel.node == KERNEL_NODE
-    for name, got, baseline, want in zip(
-        ("out", "dgate", "dup"),
-        kernel.outputs + kernel.grads,
-        pytorch.outputs + pytorch.grads,
-        truth.outputs + truth.grads,
-        strict=True,
-    ):
-        # One bf16 rounding step (2^-8 relative) at the size of the largest true value.
-        tol = 2**-8 * float(want.abs().max()) if want is not None else 0.0
-        assert _max_error(got, want) <= _max_error(baseline, want) + tol, name
+    assert_runs_as_close_as_eager(("out", "dgate", "dup"), kernel, pytorch, truth, KERNEL_NODE)
 
 
 @pytest.mark.gpu

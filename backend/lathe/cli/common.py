@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from lathe.db import migrate
@@ -26,6 +27,13 @@ EXIT_BAD_INPUT = 2
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def invalid_config(error: ValidationError) -> typer.Exit:
+    """A config that does not validate: its first problem as `<dotted.field>: <message>`."""
+    problem = error.errors()[0]
+    field = ".".join(str(part) for part in problem["loc"]) or "config"
+    return fail(f"{field}: {problem['msg']}")
 
 
 def cli_errors(func: Callable[P, R]) -> Callable[P, R]:

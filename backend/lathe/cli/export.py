@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from lathe.cli.common import cli_errors, console, database_settings, err_console, fail
+from lathe.cli.common import cli_errors, console, database_settings, fail, invalid_config
+from lathe.cli.follow import EXIT_RUN_FAILED, exit_unless_succeeded, follow_queued
 from lathe.cli.format import human_bytes
-from lathe.cli.train import EXIT_RUN_FAILED, follow_run, live_workers
 from lathe.db.tables import ExportRow
 from lathe.export import records
 from lathe.export.catalog import get_export
@@ -31,9 +31,7 @@ def parse_config(values: dict[str, Any]) -> ExportConfig:
     try:
         return ExportConfig.model_validate(values)
     except ValidationError as error:
-        problem = error.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"]) or "config"
-        raise fail(f"{field}: {problem['msg']}") from None
+        raise invalid_config(error) from None
 
 
 def _output_target(output: Path | None) -> Path | None:
@@ -130,28 +128,10 @@ def export(
     settings = database_settings()
     job = queue_export(settings, config)
     console.print(f"queued export: job {job.id}")
-    if live_workers(settings) == 0:
-        err_console.print(
-            "[yellow]warning:[/] no worker is running, so the export waits in the queue: start "
-            "one with `lathe worker` (or `lathe serve`, which runs one)",
-            soft_wrap=True,
-        )
-    if not follow:
-        console.print(f"follow it with `lathe jobs logs {job.id} -f`")
+    final = follow_queued(settings, job.id, "export", follow)
+    if final is None:
         return
-    try:
-        final = follow_run(settings, job.id)
-    except KeyboardInterrupt:
-        console.print(
-            f"stopped following; job {job.id} goes on (`lathe jobs cancel {job.id}` stops it)"
-        )
-        raise typer.Exit(130) from None
-    if final.status != "succeeded":
-        reason = f": {final.error_message}" if final.error_message else ""
-        err_console.print(
-            f"[bold red]export job {final.id} {final.status}[/]{escape(reason)}", soft_wrap=True
-        )
-        raise typer.Exit(EXIT_RUN_FAILED)
+    exit_unless_succeeded(final, "export job")
     row = _finished_export(settings, job.id)
     detail = get_export(settings, row.id)
     print_report(detail)

@@ -7,8 +7,8 @@ from rich.table import Table
 
 from lathe.cli.common import cli_errors, console, database_settings, fail
 from lathe.cli.export import print_report
+from lathe.cli.follow import exit_unless_succeeded, follow_run
 from lathe.cli.format import human_bytes
-from lathe.cli.train import EXIT_RUN_FAILED, follow_run
 from lathe.export import catalog, records
 from lathe.export.register import queue_register
 from lathe.models.registry import resolve_model
@@ -101,7 +101,6 @@ def register(
     job = queue_register(settings, export_id, name)
     console.print(f"queued registration: job {job.id}")
     final = follow_run(settings, job.id)
-    if final.status != "succeeded":
-        raise fail(f"job {final.id} {final.status}: {final.error_message or ''}", EXIT_RUN_FAILED)
+    exit_unless_succeeded(final, "registration job")
     result = final.result or {}
     console.print(f"[green]registered:[/] model {result.get('name')} (id {result.get('model_id')})")

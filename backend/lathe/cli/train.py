@@ -3,7 +3,6 @@ follow it with a progress bar and the live loss until it ends."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,28 +11,15 @@ import typer
 import yaml
 from pydantic import ValidationError
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from lathe.cli.common import cli_errors, console, database_settings, err_console, fail
-from lathe.db.tables import JOB_FINISHED, JobRow, utcnow
-from lathe.jobs import queue, service
+from lathe.cli.common import cli_errors, console, database_settings, fail, invalid_config
+from lathe.cli.follow import exit_unless_succeeded, follow_queued
+from lathe.db.tables import JobRow
 from lathe.schemas.training import Estimate, adapter_model_id
-from lathe.settings import Settings
 from lathe.training.config import TrainingConfig
 from lathe.training.estimate import estimate, queue_checked_run
 from lathe.training.memory_model import format_bytes
-
-FOLLOW_POLL_S = 1.0
-EXIT_RUN_FAILED = 1
-SHOWN_METRICS = ("train_loss", "eval_loss", "learning_rate", "tokens_per_s")
 
 
 def _parse_override(text: str) -> tuple[list[str], Any]:
@@ -75,9 +61,7 @@ def load_config(file: Path, preset: str | None, overrides: list[str]) -> Trainin
     try:
         return TrainingConfig.model_validate(data)
     except ValidationError as error:
-        problem = error.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"]) or "config"
-        raise fail(f"{field}: {problem['msg']}") from None
+        raise invalid_config(error) from None
 
 
 def _duration(seconds: float) -> str:
@@ -115,53 +99,6 @@ def print_estimate(result: Estimate) -> None:
     for item in result.suggestions:
         mark = "[green]✓[/]" if item.fits else "[yellow]·[/]"
         console.print(f"  {mark} {escape(item.message)}", highlight=False)
-
-
-def live_workers(settings: Settings) -> int:
-    """Workers whose heartbeat is fresher than the job lease."""
-    now = utcnow()
-    return sum(
-        1
-        for row in queue.list_workers(settings)
-        if (now - row.heartbeat_at).total_seconds() <= settings.job_lease_s
-    )
-
-
-def follow_run(settings: Settings, job_id: int) -> JobRow:
-    """A progress bar with the live loss until the job ends; returns its final row."""
-    latest: dict[str, float] = {}
-    after_id = 0
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[metrics]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task("queued", total=None, metrics="")
-        while True:
-            row = service.get_job(settings, job_id)
-            for point in service.job_metrics(settings, job_id, after_id=after_id):
-                after_id = point.id
-                latest[point.name] = point.value
-            progress = row.progress or {}
-            shown = "  ".join(
-                f"{name.replace('_', ' ')} {latest[name]:.4g}"
-                for name in SHOWN_METRICS
-                if name in latest
-            )
-            bar.update(
-                task,
-                description=progress.get("message") or row.status,
-                completed=progress.get("completed") or 0,
-                total=progress.get("total"),
-                metrics=shown,
-            )
-            if row.status in JOB_FINISHED:
-                return row
-            time.sleep(FOLLOW_POLL_S)
 
 
 def print_outcome(row: JobRow) -> None:
@@ -204,26 +141,9 @@ def train(
     print_estimate(result)
     job, _ = queue_checked_run(settings, config)
     console.print(f"queued training run: job {job.id}")
-    if live_workers(settings) == 0:
-        err_console.print(
-            "[yellow]warning:[/] no worker is running, so the run waits in the queue: start "
-            "one with `lathe worker` (or `lathe serve`, which runs one)",
-            soft_wrap=True,
-        )
-    if not follow:
-        console.print(f"follow it with `lathe jobs logs {job.id} -f`")
+    final = follow_queued(settings, job.id, "run", follow)
+    if final is None:
         return
-    try:
-        final = follow_run(settings, job.id)
-    except KeyboardInterrupt:
-        console.print(
-            f"stopped following; job {job.id} goes on (`lathe jobs cancel {job.id}` stops it)"
-        )
-        raise typer.Exit(130) from None
-    if final.status == "succeeded":
-        console.print(f"[green]run {final.id} succeeded[/]")
-        print_outcome(final)
-        return
-    reason = f": {final.error_message}" if final.error_message else ""
-    err_console.print(f"[bold red]run {final.id} {final.status}[/]{escape(reason)}", soft_wrap=True)
-    raise typer.Exit(EXIT_RUN_FAILED)
+    exit_unless_succeeded(final, "run")
+    console.print(f"[green]run {final.id} succeeded[/]")
+    print_outcome(final)

@@ -14,7 +14,6 @@ nothing behind.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +25,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lathe.errors import InvalidInput, LatheError
+from lathe.hashing import file_sha256
 from lathe.scratch import scratch_prefix
 from lathe.settings import Settings
 
 READ_BATCH_ROWS = 1024
-_HASH_CHUNK = 1024 * 1024
 # Row groups small enough that reading one page of rows touches little of the file.
 ROW_GROUP_ROWS = 16 * 1024
 
@@ -133,14 +132,6 @@ def _castable(source: pa.DataType, target: pa.DataType) -> bool:
     return bool(
         pa.types.is_null(source) or (pa.types.is_integer(source) and pa.types.is_floating(target))
     )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def relative_path(dataset_id: int, version: int) -> str:

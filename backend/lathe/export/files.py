@@ -10,17 +10,8 @@ from lathe.db.tables import ExportRow
 from lathe.errors import InvalidInput, LatheError, NotFound
 from lathe.export.records import export_dir
 from lathe.export.spec import ExportFile, ExportReport
+from lathe.hashing import file_sha256
 from lathe.settings import Settings
-
-HASH_CHUNK_BYTES = 4 * 1024 * 1024
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def manifest(files: list[ExportFile], folder: str) -> str:

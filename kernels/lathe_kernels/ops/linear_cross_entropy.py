@@ -22,7 +22,7 @@ import triton
 import triton.language as tl
 from torch.nn.functional import cross_entropy, linear
 
-from lathe_kernels.runtime import use_triton
+from lathe_kernels.runtime import compute_dtype, use_triton
 
 __all__ = ["default_chunk_size", "linear_cross_entropy", "linear_cross_entropy_reference"]
 
@@ -119,13 +119,6 @@ def default_chunk_size(n_tokens: int, vocab_size: int) -> int:
     return max(1, min(n_tokens, 1 << (rows.bit_length() - 1)))
 
 
-def _compute_dtype(hidden: torch.Tensor) -> torch.dtype:
-    """The dtype the LM head's GEMMs run in: autocast's when it is on, else hidden's."""
-    if torch.is_autocast_enabled(hidden.device.type):
-        return torch.get_autocast_dtype(hidden.device.type)
-    return hidden.dtype
-
-
 def _add_weight_grad(grad_weight: torch.Tensor, grad_logits: torch.Tensor, h: torch.Tensor) -> None:
     """grad_weight (fp32) += grad_logits^T @ h. Each chunk's product comes out of the GEMM in the
     compute dtype (fp32 accumulation inside it), and the sum over chunks is fp32, so small late
@@ -190,7 +183,7 @@ class _LinearCrossEntropyFunction(torch.autograd.Function):
         ignore_index: int,
         chunk_size: int,
     ) -> torch.Tensor:
-        dtype = _compute_dtype(hidden)
+        dtype = compute_dtype(hidden)
         grads_wanted = (
             ctx.needs_input_grad[0],
             ctx.needs_input_grad[1],

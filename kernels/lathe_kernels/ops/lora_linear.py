@@ -23,7 +23,7 @@ import triton
 import triton.language as tl
 from torch.nn.functional import linear
 
-from lathe_kernels.runtime import use_triton
+from lathe_kernels.runtime import compute_dtype, use_triton
 
 __all__ = ["lora_linear", "lora_linear_reference"]
 
@@ -182,13 +182,6 @@ def _dropout_keep_mask(x: torch.Tensor, dropout: float) -> torch.Tensor:
     return torch.empty(x.shape, dtype=torch.bool, device=x.device).bernoulli_(1.0 - dropout)
 
 
-def _compute_dtype(x: torch.Tensor) -> torch.dtype:
-    """The dtype the products run in: autocast's when it is on (as F.linear would), else x's."""
-    if torch.is_autocast_enabled(x.device.type):
-        return torch.get_autocast_dtype(x.device.type)
-    return x.dtype
-
-
 class _LoraLinearFunction(torch.autograd.Function):
     @staticmethod
     def forward(
@@ -202,7 +195,7 @@ class _LoraLinearFunction(torch.autograd.Function):
         keep_mask: torch.Tensor | None,
         keep_scale: float,
     ) -> torch.Tensor:
-        dtype = _compute_dtype(x)
+        dtype = compute_dtype(x)
         in_features = weight.shape[1]
         x2d = x.reshape(-1, in_features).to(dtype)
         weight_c = weight.to(dtype)

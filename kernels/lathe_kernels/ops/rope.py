@@ -264,26 +264,6 @@ def _rotate(
     return q_out, k_out
 
 
-def _forward(
-    q: torch.Tensor,
-    k: torch.Tensor,
-    cos: torch.Tensor,
-    sin: torch.Tensor,
-    position_ids: torch.Tensor | None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    return _rotate(q, k, cos, sin, position_ids, transpose=False)
-
-
-def _backward(
-    dq: torch.Tensor,
-    dk: torch.Tensor,
-    cos: torch.Tensor,
-    sin: torch.Tensor,
-    position_ids: torch.Tensor | None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    return _rotate(dq, dk, cos, sin, position_ids, transpose=True)
-
-
 class _RoPEFunction(torch.autograd.Function):
     @staticmethod
     def forward(
@@ -295,12 +275,12 @@ class _RoPEFunction(torch.autograd.Function):
         position_ids: torch.Tensor | None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         ctx.save_for_backward(cos, sin, position_ids)
-        return _forward(q, k, cos, sin, position_ids)
+        return _rotate(q, k, cos, sin, position_ids, transpose=False)
 
     @staticmethod
     def backward(ctx: Any, dq: torch.Tensor, dk: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         cos, sin, position_ids = ctx.saved_tensors
-        dq_in, dk_in = _backward(dq, dk, cos, sin, position_ids)
+        dq_in, dk_in = _rotate(dq, dk, cos, sin, position_ids, transpose=True)
         return dq_in, dk_in, None, None, None
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lathe.cli import app
-from lathe.cli import train as train_cli
+from lathe.cli import follow as follow_cli
 from lathe.db.tables import ModelRow
 from lathe.jobs import service
 from lathe.jobs.worker import Worker
@@ -69,7 +69,7 @@ def test_follow_an_export_to_the_end_and_copy_it(
     worker: Worker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(train_cli, "FOLLOW_POLL_S", 0.2)
+    monkeypatch.setattr(follow_cli, "FOLLOW_POLL_S", 0.2)
     out = tmp_path / "out"
     out.mkdir()
     result = runner.invoke(app, ["export", "tiny-lora", "--format", "adapter", "-o", str(out)])

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from lathe.cli import app
-from lathe.cli import train as train_cli
+from lathe.cli import follow as follow_cli
 from lathe.db.tables import ModelRow
 from lathe.jobs import service
 from lathe.jobs.worker import Worker
@@ -114,7 +114,7 @@ def test_follow_a_run_to_the_end(
     worker: Worker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(train_cli, "FOLLOW_POLL_S", 0.2)
+    monkeypatch.setattr(follow_cli, "FOLLOW_POLL_S", 0.2)
     result = runner.invoke(app, ["train", str(write_config(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "no worker is running" not in result.stderr
@@ -132,7 +132,7 @@ def test_a_failed_run_exits_1_with_its_error(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(train_cli, "FOLLOW_POLL_S", 0.05)
+    monkeypatch.setattr(follow_cli, "FOLLOW_POLL_S", 0.05)
     finished = {"status": "failed", "error_message": "loss became NaN"}
 
     def follow(settings: Settings, job_id: int) -> Any:
@@ -141,7 +141,7 @@ def test_a_failed_run_exits_1_with_its_error(
             setattr(row, key, value)
         return row
 
-    monkeypatch.setattr(train_cli, "follow_run", follow)
+    monkeypatch.setattr(follow_cli, "follow_run", follow)
     result = runner.invoke(app, ["train", str(write_config(tmp_path))])
     assert result.exit_code == 1, result.output
     assert "failed" in result.stderr and "loss became NaN" in result.stderr

@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import threading
 from collections import namedtuple
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,7 +25,14 @@ from lathe.export.artifacts import build as artifacts_build
 from lathe.export.config import ExportConfig
 from lathe.export.jobs import run_export
 from lathe.export.service import NoSpace, queue_export
-from lathe.export.spec import ExportFile, ExportReport, ExportSpec, Log, Progress
+from lathe.export.spec import (
+    ExportFile,
+    ExportFormat,
+    ExportReport,
+    ExportSpec,
+    Log,
+    Progress,
+)
 from lathe.jobs import queue
 from lathe.jobs.context import JobContext, JobStopped
 from lathe.jobs.resources import Capacity
@@ -35,6 +43,7 @@ from tests.backend.export.export_fixtures import tiny, tiny_lora
 __all__ = ["tiny", "tiny_lora"]
 
 GGUF_BYTES = b"GGUF" + bytes(range(200)) * 10
+BuildExport = Callable[[ExportSpec, Progress, Log], ExportReport]
 
 
 def start(settings: Settings, config: ExportConfig) -> JobContext:
@@ -141,37 +150,69 @@ def test_an_export_is_moved_into_place_and_recorded(
     assert len(fake_builder.specs) == 1 and len(export_rows(settings)) == 1
 
 
-def test_a_full_disk_fails_cleanly_naming_the_file(
-    settings: Settings, tiny_lora: ModelRow, monkeypatch: pytest.MonkeyPatch
+def fills_the_disk(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
+    """Python's own file writes name the file in their ENOSPC error."""
+    partial = spec.out_dir / f"{spec.name}.gguf"
+    with partial.open("wb") as handle:
+        handle.write(b"GGUF" + b"\0" * 4096)
+    raise OSError(errno.ENOSPC, "No space left on device", str(partial))
+
+
+def fills_the_disk_from_native_code(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
+    """safetensors reports an I/O error from Rust as its own exception, with the text only."""
+    (spec.out_dir / "merged").mkdir()
+    (spec.out_dir / "merged" / "model.safetensors").write_bytes(b"\0" * 100)
+    try:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    except OSError as error:
+        raise RuntimeError("Error while serializing: No space left on device") from error
+
+
+def breaks(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
+    (spec.out_dir / "half.gguf").write_bytes(b"GGUF")
+    raise ValueError("the tokenizer has no merges")
+
+
+def lies(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
+    """A report whose file sizes do not match the files: not recorded."""
+    report = FakeBuilder()(spec, progress, log)
+    report.files[0].size_bytes += 1
+    return report
+
+
+@pytest.mark.parametrize(
+    ("builder", "export_format", "error", "message"),
+    [
+        pytest.param(
+            fills_the_disk,
+            "gguf",
+            NoSpace,
+            r"no space left on device while writing tiny-lora\.gguf",
+            id="full-disk-names-the-file",
+        ),
+        pytest.param(
+            fills_the_disk_from_native_code,
+            "merged",
+            NoSpace,
+            r"while writing model\.safetensors",
+            id="full-disk-in-native-code-names-the-last-file-written",
+        ),
+        pytest.param(breaks, "gguf", ValueError, "no merges", id="the-builder-raises"),
+        pytest.param(lies, "gguf", LatheError, "bytes; it has", id="the-report-does-not-match"),
+    ],
+)
+def test_a_failed_build_leaves_nothing(
+    settings: Settings,
+    tiny_lora: ModelRow,
+    monkeypatch: pytest.MonkeyPatch,
+    builder: BuildExport,
+    export_format: ExportFormat,
+    error: type[Exception],
+    message: str,
 ) -> None:
-    def fills_the_disk(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
-        partial = spec.out_dir / f"{spec.name}.gguf"
-        with partial.open("wb") as handle:
-            handle.write(b"GGUF" + b"\0" * 4096)
-        raise OSError(errno.ENOSPC, "No space left on device", str(partial))
-
-    monkeypatch.setattr(artifacts_build, "build_export", fills_the_disk)
-    ctx = start(settings, ExportConfig(source="tiny-lora"))
-    with pytest.raises(NoSpace, match=r"no space left on device while writing tiny-lora\.gguf"):
-        run_export(ctx, params(ctx))
-    assert_nothing_left(settings)
-
-
-def test_a_full_disk_reported_by_native_code_names_the_last_file_written(
-    settings: Settings, tiny_lora: ModelRow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def fills_the_disk(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
-        (spec.out_dir / "merged").mkdir()
-        (spec.out_dir / "merged" / "model.safetensors").write_bytes(b"\0" * 100)
-        try:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        except OSError as error:
-            # safetensors reports an I/O error from Rust as its own exception, with the text.
-            raise RuntimeError("Error while serializing: No space left on device") from error
-
-    monkeypatch.setattr(artifacts_build, "build_export", fills_the_disk)
-    ctx = start(settings, ExportConfig(source="tiny-lora", format="merged"))
-    with pytest.raises(NoSpace, match=r"while writing model\.safetensors"):
+    monkeypatch.setattr(artifacts_build, "build_export", builder)
+    ctx = start(settings, ExportConfig(source="tiny-lora", format=export_format))
+    with pytest.raises(error, match=message):
         run_export(ctx, params(ctx))
     assert_nothing_left(settings)
 
@@ -188,35 +229,6 @@ def test_without_room_for_the_estimate_it_fails_before_writing(
     with pytest.raises(NoSpace, match=r"not enough free space .* needs about .*1\.0 KiB is free"):
         run_export(ctx, params(ctx))
     assert fake_builder.specs == []
-    assert_nothing_left(settings)
-
-
-def test_a_failing_builder_leaves_nothing(
-    settings: Settings, tiny_lora: ModelRow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def breaks(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
-        (spec.out_dir / "half.gguf").write_bytes(b"GGUF")
-        raise ValueError("the tokenizer has no merges")
-
-    monkeypatch.setattr(artifacts_build, "build_export", breaks)
-    ctx = start(settings, ExportConfig(source="tiny-lora"))
-    with pytest.raises(ValueError, match="no merges"):
-        run_export(ctx, params(ctx))
-    assert_nothing_left(settings)
-
-
-def test_a_report_that_does_not_match_the_files_is_not_recorded(
-    settings: Settings, tiny_lora: ModelRow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def lies(spec: ExportSpec, progress: Progress, log: Log) -> ExportReport:
-        report = FakeBuilder()(spec, progress, log)
-        report.files[0].size_bytes += 1
-        return report
-
-    monkeypatch.setattr(artifacts_build, "build_export", lies)
-    ctx = start(settings, ExportConfig(source="tiny-lora"))
-    with pytest.raises(LatheError, match="bytes; it has"):
-        run_export(ctx, params(ctx))
     assert_nothing_left(settings)
 
 

@@ -7,13 +7,11 @@ moves the base's logits (it must move them, or the comparison proves nothing).""
 
 from __future__ import annotations
 
-import json
 import shutil
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lathe.export.artifacts.files import sha256_of, staged_folder
+from lathe.export.artifacts.files import staged_folder
 from lathe.export.artifacts.loading import (
     ADAPTER_CONFIG,
     ADAPTER_WEIGHTS,
@@ -22,15 +20,16 @@ from lathe.export.artifacts.loading import (
     load_base,
 )
 from lathe.export.artifacts.merge import REGISTERED, adapter_effect
-from lathe.export.artifacts.outcome import Built
+from lathe.export.artifacts.outcome import Built, PhaseClock
 from lathe.export.artifacts.prompts import (
     context_length_of,
     logits_of,
     max_abs_diff,
     verification_prompts,
 )
-from lathe.export.artifacts.readme import model_card, run_facts
+from lathe.export.artifacts.readme import write_model_card
 from lathe.export.spec import ExportSpec, Log, Progress
+from lathe.hashing import file_sha256
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
@@ -45,21 +44,14 @@ def write_adapter(spec: ExportSpec, tokenizer: PreTrainedTokenizerBase, folder: 
         for name in (ADAPTER_CONFIG, ADAPTER_WEIGHTS):
             shutil.copyfile(spec.adapter_dir / name, work / name)
         tokenizer.save_pretrained(str(work))
-        config = json.loads((spec.adapter_dir / ADAPTER_CONFIG).read_text())
-        card = model_card(
-            kind="adapter",
-            name=spec.name,
-            adapter_config=config,
-            facts=run_facts(spec.adapter_dir, spec.facts),
-        )
-        (work / "README.md").write_text(card)
+        write_model_card(spec, work, "adapter")
 
 
 def verify_adapter(
     spec: ExportSpec, tokenizer: PreTrainedTokenizerBase, folder: Path
 ) -> dict[str, dict[str, Any]]:
     identical = all(
-        sha256_of(spec.adapter_dir / name) == sha256_of(folder / name)
+        file_sha256(spec.adapter_dir / name) == file_sha256(folder / name)
         for name in (ADAPTER_CONFIG, ADAPTER_WEIGHTS)
     )
     base = load_base(spec.base_dir, vocab_size=len(tokenizer))
@@ -87,16 +79,12 @@ def build_adapter(
     spec: ExportSpec, tokenizer: PreTrainedTokenizerBase, progress: Progress, log: Log
 ) -> Built:
     folder = spec.out_dir / spec.name
-    started = time.perf_counter()
+    clock = PhaseClock()
     progress(0.0, "copying the adapter")
     write_adapter(spec, tokenizer, folder)
     log(f"wrote the adapter, its tokenizer and a README to {folder.name}/")
-    written = time.perf_counter()
+    clock.lap("write")
     progress(0.3, "verifying: loading the exported adapter with PEFT")
     verification = verify_adapter(spec, tokenizer, folder)
-    done = time.perf_counter()
-    return Built(
-        primary=spec.name,
-        verification=verification,
-        seconds={"write": written - started, "verify": done - written},
-    )
+    clock.lap("verify")
+    return Built(primary=spec.name, verification=verification, seconds=clock.seconds)

@@ -3,23 +3,13 @@ under their final name only once complete."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from lathe.export.spec import ExportFile
-
-CHUNK_BYTES = 1 << 20
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
+from lathe.hashing import file_sha256
 
 
 def list_files(root: Path) -> list[ExportFile]:
@@ -28,7 +18,7 @@ def list_files(root: Path) -> list[ExportFile]:
         ExportFile(
             path=path.relative_to(root).as_posix(),
             size_bytes=path.stat().st_size,
-            sha256=sha256_of(path),
+            sha256=file_sha256(path),
         )
         for path in sorted(root.rglob("*"))
         if path.is_file()

@@ -6,13 +6,12 @@ base + adapter through PEFT."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from lathe.export.artifacts.gguf_writer import write_gguf
 from lathe.export.artifacts.merge import MERGE_LIMIT, logit_scale, merge_adapter, merge_check
 from lathe.export.artifacts.modelfile import modelfile_text, translate_chat_template
-from lathe.export.artifacts.outcome import Built
+from lathe.export.artifacts.outcome import Built, PhaseClock
 from lathe.export.artifacts.prompts import logits_of
 from lathe.export.artifacts.verify import check_gguf_tokenizer, check_gguf_top1
 from lathe.export.spec import ExportSpec, Log, Progress
@@ -32,11 +31,11 @@ def gguf_file_name(spec: ExportSpec) -> str:
 def build_gguf(
     spec: ExportSpec, tokenizer: PreTrainedTokenizerBase, progress: Progress, log: Log
 ) -> Built:
-    started = time.perf_counter()
+    clock = PhaseClock()
     progress(0.0, "merging the adapter into the base weights (float32)")
     merged = merge_adapter(spec.base_dir, spec.adapter_dir, tokenizer)
     merged_logits = logits_of(merged.model, merged.prompts)
-    merged_at = time.perf_counter()
+    clock.lap("merge")
 
     def on_tensor(done: int, total: int) -> None:
         fraction = MERGED_AT + (WRITTEN_AT - MERGED_AT) * done / total
@@ -59,7 +58,7 @@ def build_gguf(
         log(f"Modelfile without TEMPLATE: {translation.reason}")
     modelfile = modelfile_text(path.name, tokenizer, translation)
     (spec.out_dir / MODELFILE).write_text(modelfile)
-    written_at = time.perf_counter()
+    clock.split({"quantise": stats.quantise_seconds, "write": stats.write_seconds})
 
     progress(WRITTEN_AT, "verifying: reading the GGUF back with transformers")
     verification = {
@@ -83,15 +82,7 @@ def build_gguf(
             "passed": True,
         },
     }
-    done = time.perf_counter()
+    clock.lap("verify")
     return Built(
-        primary=path.name,
-        verification=verification,
-        seconds={
-            "merge": merged_at - started,
-            "quantise": stats.quantise_seconds,
-            "write": stats.write_seconds,
-            "verify": done - written_at,
-        },
-        modelfile=modelfile,
+        primary=path.name, verification=verification, seconds=clock.seconds, modelfile=modelfile
     )

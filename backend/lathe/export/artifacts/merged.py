@@ -16,13 +16,10 @@ that lost the adapter fails even where rounding allows more."""
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lathe.export.artifacts.files import staged_folder
-from lathe.export.artifacts.loading import ADAPTER_CONFIG
 from lathe.export.artifacts.merge import (
     MERGE_LIMIT,
     MergedModel,
@@ -30,9 +27,9 @@ from lathe.export.artifacts.merge import (
     merge_adapter,
     merge_check,
 )
-from lathe.export.artifacts.outcome import Built
+from lathe.export.artifacts.outcome import Built, PhaseClock
 from lathe.export.artifacts.prompts import logits_of
-from lathe.export.artifacts.readme import model_card, run_facts
+from lathe.export.artifacts.readme import write_model_card
 from lathe.export.spec import ExportSpec, Log, Progress
 from lathe.models.reasons import short_reason
 
@@ -70,15 +67,7 @@ def write_merged(
     with staged_folder(folder) as work:
         model.save_pretrained(str(work), max_shard_size=SHARD_SIZE)
         tokenizer.save_pretrained(str(work))
-        config = json.loads((spec.adapter_dir / ADAPTER_CONFIG).read_text())
-        card = model_card(
-            kind="merged",
-            name=spec.name,
-            adapter_config=config,
-            facts=run_facts(spec.adapter_dir, spec.facts),
-            dtype=spec.dtype,
-        )
-        (work / "README.md").write_text(card)
+        write_model_card(spec, work, "merged", dtype=spec.dtype)
 
 
 def verify_merged(spec: ExportSpec, merged: MergedModel, folder: Path) -> dict[str, dict[str, Any]]:
@@ -114,24 +103,16 @@ def build_merged(
     spec: ExportSpec, tokenizer: PreTrainedTokenizerBase, progress: Progress, log: Log
 ) -> Built:
     folder = spec.out_dir / spec.name
-    started = time.perf_counter()
+    clock = PhaseClock()
     progress(0.0, "merging the adapter into the base weights (float32)")
     merged = merge_adapter(spec.base_dir, spec.adapter_dir, tokenizer)
-    merged_at = time.perf_counter()
+    clock.lap("merge")
     progress(0.3, f"saving the merged model ({spec.dtype})")
     write_merged(spec, merged, tokenizer, folder)
     shards = len(list(folder.glob("*.safetensors")))
     log(f"saved the merged model ({spec.dtype}, {shards} safetensors file(s)) to {folder.name}/")
-    written = time.perf_counter()
+    clock.lap("write")
     progress(0.6, "verifying: loading the merged model with transformers")
     verification = verify_merged(spec, merged, folder)
-    done = time.perf_counter()
-    return Built(
-        primary=spec.name,
-        verification=verification,
-        seconds={
-            "merge": merged_at - started,
-            "write": written - merged_at,
-            "verify": done - written,
-        },
-    )
+    clock.lap("verify")
+    return Built(primary=spec.name, verification=verification, seconds=clock.seconds)

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from lathe.export.artifacts.loading import ADAPTER_CONFIG
+from lathe.export.spec import ExportSpec
 from lathe.training.service import TRAINING_FILE
 
 # Adapter config entries worth showing (the rest is PEFT bookkeeping).
@@ -124,3 +126,19 @@ def model_card(
         lines += [f"Trainable parameters: {facts['trainable_parameters']:,}.", ""]
     lines += _usage(kind, base, name)
     return "\n".join(lines) + "\n"
+
+
+def write_model_card(
+    spec: ExportSpec, folder: Path, kind: Literal["adapter", "merged"], dtype: str | None = None
+) -> None:
+    """`folder`/README.md: the model card of `spec`'s export, from its adapter's config and
+    what is known about the training run."""
+    adapter_config = json.loads((spec.adapter_dir / ADAPTER_CONFIG).read_text())
+    card = model_card(
+        kind=kind,
+        name=spec.name,
+        adapter_config=adapter_config,
+        facts=run_facts(spec.adapter_dir, spec.facts),
+        dtype=dtype,
+    )
+    (folder / "README.md").write_text(card)
