@@ -96,11 +96,20 @@ def max_abs_logit(logits: list[torch.Tensor]) -> float:
     return max(float(item.abs().max()) for item in logits)
 
 
-def top1_matches(first: list[torch.Tensor], second: list[torch.Tensor]) -> int:
-    """Positions (over all prompts) where both predict the same next token."""
-    return sum(
-        int((a.argmax(-1) == b.argmax(-1)).sum()) for a, b in zip(first, second, strict=True)
-    )
+def top1_matches(
+    reference: list[torch.Tensor], other: list[torch.Tensor], *, tie: float = 0.0
+) -> int:
+    """Positions (over all prompts) where `other`'s top token is `reference`'s: the same token,
+    or one whose reference score is within `tie` of the best (0: the same token only)."""
+    import torch
+
+    matches = 0
+    for expected, got in zip(reference, other, strict=True):
+        picked = expected.gather(-1, got.argmax(-1, keepdim=True)).squeeze(-1)
+        same = expected.argmax(-1) == got.argmax(-1)
+        close = (expected.max(-1).values - picked) <= tie
+        matches += int(torch.logical_or(same, close).sum())
+    return matches
 
 
 def context_length_of(model: PreTrainedModel) -> int | None:
