@@ -18,6 +18,7 @@ from lathe.settings import Settings
 logger = logging.getLogger(__name__)
 
 # <kind>-<host>.<pid>-<random>, e.g. adapter-gpu01.4711-k3j2x9
+_KIND = re.compile(r"[a-z]+")
 _OWNED = re.compile(r"^[a-z]+-(?P<host>[A-Za-z0-9_]+)\.(?P<pid>\d+)-")
 
 
@@ -27,6 +28,9 @@ def _host() -> str:
 
 def scratch_prefix(kind: str) -> str:
     """The prefix of a scratch file or folder this process creates (`kind` like "adapter")."""
+    if not _KIND.fullmatch(kind):
+        # Anything else would not be recognised by sweep_abandoned, and stay forever.
+        raise ValueError(f"scratch kind {kind!r} must be a lower-case word")
     return f"{kind}-{_host()}.{os.getpid()}-"
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lathe.models.storage import staging
 from lathe.scratch import scratch_prefix, sweep_abandoned
 from lathe.settings import Settings
@@ -19,7 +21,7 @@ def _killed_child_staging(settings: Settings) -> Path:
         "import sys, time\n"
         "from lathe.models.storage import staging\n"
         "from lathe.settings import Settings\n"
-        "with staging(Settings(home=sys.argv[1]), 'adapter-') as work:\n"
+        "with staging(Settings(home=sys.argv[1]), 'adapter') as work:\n"
         "    (work / 'partial.safetensors').write_bytes(b'x' * 100)\n"
         "    print(work, flush=True)\n"
         "    time.sleep(60)\n"
@@ -41,7 +43,7 @@ def test_a_killed_process_staging_is_swept_and_the_living_are_kept(settings: Set
     other_host.mkdir()
     unowned = settings.tmp_dir / "notes.txt"
     unowned.write_text("kept")
-    with staging(settings, "export-") as mine:
+    with staging(settings, "export") as mine:
         assert mine.name.startswith(scratch_prefix("export"))
         assert sweep_abandoned(settings) == [left]
         assert mine.is_dir()
@@ -51,3 +53,10 @@ def test_a_killed_process_staging_is_swept_and_the_living_are_kept(settings: Set
 
 def test_sweeping_an_absent_tmp_folder_is_a_no_op(tmp_path: Path) -> None:
     assert sweep_abandoned(Settings(home=tmp_path / "nowhere")) == []
+
+
+def test_every_staging_kind_is_one_the_sweep_recognises(settings: Settings) -> None:
+    with staging(settings, "pull") as work:
+        assert work.name.startswith(scratch_prefix("pull"))
+    with pytest.raises(ValueError, match="lower-case word"):
+        scratch_prefix("pull-smollm2-")

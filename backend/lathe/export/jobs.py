@@ -91,7 +91,7 @@ def run_export(ctx: JobContext, config: ExportConfig) -> dict[str, Any]:
         f"exporting adapter {plan.adapter.name} (base model {plan.base.name}) as "
         f"{config.format} {config.variant()}: {plan.name}"
     )
-    with staging(settings, "export-") as work:
+    with staging(settings, "export") as work:
         built = work / "export"
         built.mkdir()
         report = _build(ctx, plan, built)

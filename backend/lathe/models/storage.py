@@ -36,10 +36,11 @@ def model_dir(settings: Settings, row: ModelRow) -> Path:
 
 
 @contextmanager
-def staging(settings: Settings, prefix: str) -> Iterator[Path]:
-    """A private work folder under LATHE_HOME/tmp, removed whatever happens."""
+def staging(settings: Settings, kind: str) -> Iterator[Path]:
+    """A private work folder under LATHE_HOME/tmp (named after `kind`, a lower-case word, and
+    this process), removed whatever happens."""
     settings.ensure_home()
-    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(prefix.rstrip("-")), dir=settings.tmp_dir))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(kind), dir=settings.tmp_dir))
     try:
         yield work
     finally:

@@ -86,7 +86,7 @@ def train_distributed(
     job_end, rank_end = get_context("spawn").Pipe()
     relay = JobRelay(job_end, hooks)
     signalled: signal.Signals | None = None
-    with staging(settings, "ranks-") as logs_dir:
+    with staging(settings, "ranks") as logs_dir:
         launch = LaunchConfig(
             min_nodes=1,
             max_nodes=1,

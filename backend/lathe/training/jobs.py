@@ -57,7 +57,7 @@ def train(ctx: JobContext, config: TrainingConfig) -> dict[str, Any] | None:
     run = validate_config(settings, config, check_name_free=False)
     if ctx.attempt > 1:
         ctx.log(f"attempt {ctx.attempt}")
-    with staging(settings, "adapter-") as work:
+    with staging(settings, "adapter") as work:
         built = work / "adapter"
         summary = _train(ctx, run, adapter_dir=built)
         if summary.stopped:
