@@ -3,6 +3,7 @@ import { expect, importTinyModelAndIdentity, test } from './fixtures';
 
 const MODEL = 'e2e-train-tiny';
 const DATASET = 'e2e-identity';
+const STEPS = 200;
 
 async function choose(page: Page, combobox: Locator, option: string): Promise<void> {
   await combobox.click();
@@ -26,15 +27,16 @@ test('train a tiny model from the form: the loss chart fills live, stop, resume,
   await empty.getByRole('link', { name: 'Start a run' }).click();
   await expect(page.getByRole('heading', { name: 'New training run', level: 1 })).toBeVisible();
 
-  // Short and small: a few seconds of steps on two cores, a checkpoint and an eval every 10 steps.
-  await page.getByRole('textbox', { name: 'Max steps' }).fill('40');
+  // Small, but long enough (STEPS at about 17 steps/s on an idle 2-core machine) that Stop lands
+  // while it trains; a checkpoint and an eval every 50 steps.
+  await page.getByRole('textbox', { name: 'Max steps' }).fill(String(STEPS));
   await page.getByRole('textbox', { name: 'Max length' }).fill('128');
   await page.getByRole('textbox', { name: 'Batch size' }).fill('2');
   await page.getByRole('textbox', { name: 'LoRA rank' }).fill('4');
   await page.getByRole('textbox', { name: 'Eval fraction' }).fill('0.1');
   await page.getByRole('button', { name: 'Checkpoints, evaluation and logging' }).click();
-  await page.getByRole('textbox', { name: 'Save steps' }).fill('10');
-  await page.getByRole('textbox', { name: 'Eval steps' }).fill('10');
+  await page.getByRole('textbox', { name: 'Save steps' }).fill('50');
+  await page.getByRole('textbox', { name: 'Eval steps' }).fill('50');
   await page.getByRole('button', { name: 'Sample generations' }).click();
   await page.getByRole('textbox', { name: 'Sample prompts' }).fill('What is your name?');
   await page.getByRole('textbox', { name: 'Sample max new tokens' }).fill('8');
@@ -68,7 +70,7 @@ test('train a tiny model from the form: the loss chart fills live, stop, resume,
   await expect(checkpoints).toContainText('checkpoint-');
   const stoppedAt = await trainPoints(loss);
   expect(stoppedAt).toBeGreaterThan(0);
-  expect(stoppedAt).toBeLessThan(40);
+  expect(stoppedAt).toBeLessThan(STEPS);
 
   // What the chart drew survives a reload: it reads the points so far, then follows.
   await page.reload();
@@ -77,8 +79,10 @@ test('train a tiny model from the form: the loss chart fills live, stop, resume,
 
   // Resume: a retried run continues from its newest checkpoint and finishes.
   await page.getByRole('button', { name: 'Resume' }).click();
-  await expect(page.getByText('Succeeded', { exact: true })).toBeVisible({ timeout: 120_000 });
-  await expect(loss).toHaveAccessibleDescription(/Train loss: 40 points, step 1 to 40, latest [\d.]+\. Eval loss: \d+ points?/);
+  await expect(page.getByText('Succeeded', { exact: true })).toBeVisible({ timeout: 180_000 });
+  await expect(loss).toHaveAccessibleDescription(
+    new RegExp(`Train loss: ${STEPS} points, step 1 to ${STEPS}, latest [\\d.]+\\. Eval loss: \\d+ points?`),
+  );
   await expect(page.getByRole('log', { name: `Log of job ${runId}` })).toContainText('resuming from checkpoint-');
   const adapter = page.getByRole('region', { name: 'Adapter' });
   await expect(adapter.getByRole('link', { name: 'Open adapter' })).toBeVisible();
