@@ -47,9 +47,26 @@ def test_log_metric_and_checkpoint_dir(ctx: JobContext, job_settings: Settings) 
 def test_should_stop_polls_the_database_at_most_every_interval(
     ctx: JobContext, job_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A clock the test moves, so a slow machine (the cancel below may take longer than the
+    # interval) cannot make the second call a poll.
+    clock = _Clock(time.monotonic() + 10)
+    monkeypatch.setattr(context, "time", clock)
     monkeypatch.setattr(context, "STOP_POLL_S", 0.3)
     assert not ctx.should_stop()
     service.cancel_job(job_settings, ctx.job_id)
     assert not ctx.should_stop()  # asked the database a moment ago
-    time.sleep(0.35)
+    clock.now += 0.31
     assert ctx.should_stop() and ctx.stop_reason == "cancel"
+
+
+class _Clock:
+    """time, with a monotonic clock that only moves when told to."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
